@@ -1,0 +1,182 @@
+"""Stage 3, order and assemble: the booklet's page plan and the data each template gets.
+
+Pure functions, no I/O. The one-page-per-fiche rule makes every page number
+known before layout: cover and table of contents first, then one page per
+fiche in order, then the partnership index.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from markupsafe import Markup
+
+from .model import SECTION_KEYS, Fiche
+from .project import FicheSource, Project
+from .text import Localized, inline, localize, other_language, to_html
+
+
+@cache
+def _collator():
+    from pyuca import Collator  # loads the Unicode collation table once
+
+    return Collator()
+
+
+def sort_key(entry: FicheSource) -> tuple:
+    """French names by Unicode collation (accents and case second); Japanese by kana reading."""
+    fiche = entry.fiche
+    if fiche.country == "JP" and fiche.reading:
+        text = fiche.reading
+    else:
+        text = localize(fiche.name, fiche.lang, "fr" if fiche.country == "FR" else "ja").text
+    return (_collator().sort_key(text), entry.id)
+
+
+def order_fiches(project: Project) -> list[FicheSource]:
+    """Fiches in booklet order: by country group then name, or as listed in `order`."""
+    order = project.config.order
+    by_id = {f.id: f for f in project.fiches}
+    if not all(item in ("FR", "JP") for item in order):
+        return [by_id[item] for item in order]
+    return [f for country in order
+            for f in sorted((f for f in project.fiches if f.fiche.country == country), key=sort_key)]
+
+
+def _comparable(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.replace("-", " ").replace("'", " ").split())
+
+
+@dataclass(frozen=True)
+class FichePage:
+    """Where a fiche lands in an edition, and its name there."""
+
+    id: str
+    anchor: str
+    page: int
+    country: str
+    name: Localized
+    other_name: Localized | None
+    source: FicheSource
+
+
+@dataclass(frozen=True)
+class PartnerRef:
+    """A partner as printed: its name, and its page where it has a fiche."""
+
+    name: Localized
+    target: FichePage | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One edition: every page number and every cross-reference, before layout."""
+
+    edition: str
+    front_pages: int
+    fiches: tuple[FichePage, ...]
+    partnerships: tuple[tuple[FichePage, PartnerRef], ...]
+
+    @property
+    def index_page(self) -> int:
+        return self.front_pages + len(self.fiches) + 1
+
+    @property
+    def total_pages(self) -> int:
+        return self.index_page
+
+    def groups(self) -> list[tuple[str, list[FichePage]]]:
+        """Consecutive fiches of one country, for the table of contents."""
+        groups: list[tuple[str, list[FichePage]]] = []
+        for page in self.fiches:
+            if not groups or groups[-1][0] != page.country:
+                groups.append((page.country, []))
+            groups[-1][1].append(page)
+        return groups
+
+
+def plan_edition(project: Project, edition: str, front_pages: int) -> Plan:
+    """Number the pages of `edition`, given how many pages the cover and contents take."""
+    pages = []
+    for number, entry in enumerate(order_fiches(project), start=front_pages + 1):
+        fiche = entry.fiche
+        name = localize(fiche.name, fiche.lang, edition)
+        pages.append(FichePage(entry.id, f"fiche-{entry.id}", number, fiche.country, name,
+                               other_language(fiche.name, name), entry))
+    return Plan(edition, front_pages, tuple(pages), tuple(_partnerships(pages, edition)))
+
+
+def resolve_partners(page: FichePage, pages: list[FichePage] | tuple[FichePage, ...],
+                     edition: str) -> list[PartnerRef]:
+    """Each partner of a fiche, linked to its page when it names a fiche (by id or name)."""
+    names: dict[str, FichePage] = {}
+    for other in pages:
+        names[other.id] = other
+        value = other.source.fiche.name
+        for text in value.values() if isinstance(value, dict) else [value]:
+            names[_comparable(text)] = other
+    fiche = page.source.fiche
+    refs = []
+    for partner in fiche.partners:
+        texts = partner.values() if isinstance(partner, dict) else [partner]
+        target = next((names[k] for t in texts for k in (t, _comparable(t)) if k in names), None)
+        name = target.name if target else localize(partner, fiche.lang, edition)
+        refs.append(PartnerRef(name, target))
+    return refs
+
+
+def _partnerships(pages: list[FichePage], edition: str) -> list[tuple[FichePage, PartnerRef]]:
+    """Every twinning pair once, listed under the partner that comes first in the booklet."""
+    pairs, seen = [], set()
+    for page in pages:
+        for ref in resolve_partners(page, pages, edition):
+            key = frozenset((page.id, ref.target.id)) if ref.target else (page.id, ref.name.text)
+            if key not in seen:
+                seen.add(key)
+                pairs.append((page, ref))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Section:
+    """One numbered text of a fiche, ready to print."""
+
+    key: str
+    number: int
+    html: Markup
+    lang: str
+    untranslated: bool
+
+
+def _value(value, fiche: Fiche, edition: str) -> Localized | None:
+    if value is None:
+        return None
+    shown = localize(value, fiche.lang, edition)
+    return Localized(inline(shown.text, shown.lang), shown.lang, shown.untranslated)
+
+
+def fiche_context(plan: Plan, page: FichePage) -> dict:
+    """What the fiche template gets: the fiche's values in the edition's language."""
+    fiche, edition = page.source.fiche, plan.edition
+    sections = []
+    for number, key in enumerate(SECTION_KEYS, start=1):
+        value = getattr(fiche.sections, key)
+        if value is not None:
+            shown = localize(value, fiche.lang, edition)
+            sections.append(Section(key, number, to_html(shown.text, shown.lang), shown.lang,
+                                    shown.untranslated))
+    return {
+        "page": page,
+        "fiche": fiche,
+        "kind": _value(fiche.kind, fiche, edition),
+        "region": _value(fiche.region, fiche, edition),
+        "department": _value(fiche.department, fiche, edition),
+        "partners": resolve_partners(page, plan.fiches, edition),
+        "contact": fiche.contact,
+        "sections": sections,
+        "photo_caption": _value(fiche.photo_caption, fiche, edition),
+    }

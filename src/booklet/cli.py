@@ -1,0 +1,133 @@
+"""The command line: parses arguments and calls one function of `commands` per command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+PROJECT_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+class _Progress:
+    """A progress bar on the terminal's error stream, silent when not a terminal."""
+
+    def __init__(self, quiet: bool):
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.enabled = not quiet and self.console.is_terminal
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if self.enabled:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("Laying out fiches", total=total)
+
+    def advance(self) -> None:
+        if self.bar:
+            self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+def _report(findings, quiet: bool) -> None:
+    for finding in findings:
+        if not quiet or finding.is_error:
+            click.echo(str(finding), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="booklet")
+def cli():
+    """Make the brochure of the Rencontres franco-japonaises from a folder of fiches.
+
+    \b
+    Example:
+      booklet new rencontres-2026     # start a project
+      booklet check rencontres-2026   # find problems in the fiches
+      booklet build rencontres-2026   # write the PDFs into rencontres-2026/dist/
+    """
+
+
+@cli.command()
+@click.argument("directory", default=".", type=PROJECT_DIR)
+@click.option("--edition", type=click.Choice(["fr", "ja"]), help="Build only this edition.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write exactly this PDF (one edition) instead of dist/.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def build(directory: Path, edition: str | None, output: Path | None, quiet: bool):
+    """Check the fiches and write the booklet PDFs.
+
+    Writes DIRECTORY/dist/booklet-<edition>.pdf for every edition of
+    booklet.yaml, and one PDF per collectivité in DIRECTORY/dist/fiches/.
+    When anything is wrong, nothing is written.
+
+    \b
+    Examples:
+      booklet build
+      booklet build rencontres-2026 --edition ja
+      booklet build --edition fr -o livret.pdf
+    """
+    from .commands.build import build as run, describe_written
+
+    progress = _Progress(quiet)
+    try:
+        outcome = run(directory, edition, output, progress)
+    finally:
+        progress.stop()
+    _report(outcome.findings, quiet)
+    if not quiet:
+        for line in describe_written(outcome):
+            click.echo(line, err=True)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=PROJECT_DIR)
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def check(directory: Path, quiet: bool):
+    """Check every fiche and lay out every page, without writing anything.
+
+    Prints one line per problem: file:line:column: message.
+    Exit status 1 when there are errors.
+
+    \b
+    Example:
+      booklet check rencontres-2026
+    """
+    from .commands.build import check as run
+
+    progress = _Progress(quiet)
+    try:
+        outcome = run(directory, progress)
+    finally:
+        progress.stop()
+    _report(outcome.findings, quiet)
+    if not quiet:
+        click.echo("All fiches are fine: the booklet can be built.", err=True)
+
+
+@cli.command()
+@click.argument("directory", type=PROJECT_DIR)
+def new(directory: Path):
+    """Create a new booklet project with one French and one Japanese example fiche.
+
+    \b
+    Example:
+      booklet new rencontres-2026
+    """
+    from .commands.new import new as run
+
+    for line in run(directory):
+        click.echo(line, err=True)
+
+
+def main() -> None:
+    cli(prog_name="booklet")

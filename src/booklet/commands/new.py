@@ -1,0 +1,29 @@
+"""`booklet new`: a project folder that builds as it is."""
+
+from __future__ import annotations
+
+import shutil
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from ..errors import BookletError, display_path
+
+SCAFFOLD = files("booklet") / "scaffold"
+SCHEMAS = files("booklet") / "schemas"
+
+
+def new(directory: Path) -> list[str]:
+    """Copy the example project (booklet.yaml, two fiches, the JSON Schemas) into `directory`."""
+    if directory.exists() and any(directory.iterdir()):
+        raise BookletError(
+            f"{display_path(directory)} already exists and is not empty: "
+            f"choose a new folder name, nothing was changed")
+    with as_file(SCAFFOLD) as scaffold, as_file(SCHEMAS) as schemas:
+        shutil.copytree(scaffold, directory, dirs_exist_ok=True)
+        shutil.copytree(schemas, directory / "schemas", dirs_exist_ok=True)
+    (directory / "images").mkdir(exist_ok=True)
+    shown = display_path(directory)
+    return [
+        f"created {shown}: booklet.yaml, fiches/, images/, schemas/",
+        f"next: edit the fiches in {shown}/fiches/, then run: booklet build {shown}",
+    ]

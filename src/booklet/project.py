@@ -1,0 +1,141 @@
+"""Stage 1–2: read a whole booklet project (booklet.yaml + fiches/) and validate it.
+
+Everything is read and checked before anything is laid out: all findings of
+all files come back in one DataError, each with its file position.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BookletError, DataError, Finding, SourceLocation, display_path
+from .model import COUNTRIES, BookletConfig, Fiche, validate
+from .sources import SourceDocument, YamlError, read_yaml
+
+CONFIG_FILE = "booklet.yaml"
+FICHES_DIR = "fiches"
+FICHE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+IMAGE_FIELDS = ("logo", "photo")
+
+
+@dataclass(frozen=True)
+class FicheSource:
+    """A validated fiche with its id (the file stem) and its YAML positions."""
+
+    id: str
+    source: SourceDocument
+    fiche: Fiche
+
+
+@dataclass(frozen=True)
+class Project:
+    """A booklet project, fully read and validated."""
+
+    root: Path
+    config: BookletConfig
+    config_source: SourceDocument
+    fiches: tuple[FicheSource, ...]
+    warnings: tuple[Finding, ...] = field(default=())
+
+    def fiche(self, fiche_id: str) -> FicheSource:
+        return next(f for f in self.fiches if f.id == fiche_id)
+
+
+def load_project(root: Path) -> Project:
+    """Read and validate the project in `root`; raise DataError listing every problem."""
+    root = root.resolve()
+    config_path = root / CONFIG_FILE
+    if not config_path.is_file():
+        raise BookletError(
+            f"{display_path(root)} is not a booklet project: {CONFIG_FILE} not found there. "
+            f"Run the command in the project folder, or create one with `booklet new FOLDER`.")
+    findings: list[Finding] = []
+    config_source, config = _load(config_path, BookletConfig, findings)
+    fiche_paths = sorted((root / FICHES_DIR).glob("*.y*ml")) if (root / FICHES_DIR).is_dir() else []
+    if not fiche_paths:
+        raise BookletError(
+            f"{display_path(root / FICHES_DIR)}: no fiches found. "
+            f"Put one .yaml file per collectivité in this folder.")
+    fiches = []
+    for path in fiche_paths:
+        source, fiche = _load(path, Fiche, findings)
+        if not FICHE_ID.match(path.stem):
+            findings.append(Finding(source.location(()) if source else SourceLocation(display_path(path)),
+                f"the file name '{path.name}' is also the fiche id, used in links and file names: "
+                f"use only lowercase a-z, 0-9 and -, e.g. 'ichikawa.yaml'"))
+        elif fiche is not None:
+            findings += _check_images(root, source, fiche)
+            fiches.append(FicheSource(path.stem, source, fiche))
+    if config is not None:
+        findings += _check_order(config, config_source, fiches)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise DataError(findings)
+    return Project(root, config, config_source, tuple(fiches), tuple(findings))
+
+
+def _load(path: Path, model, findings: list[Finding]):
+    try:
+        source = read_yaml(path, display_path(path))
+    except YamlError as error:
+        findings += error.findings
+        return None, None
+    value, problems = validate(model, source.data)
+    for keys, message in problems:
+        is_unknown_key = message.startswith("unknown field")
+        location = source.key_location(keys) if is_unknown_key else source.location(keys)
+        findings.append(Finding(location, message))
+    return source, value
+
+
+def _check_images(root: Path, source: SourceDocument, fiche: Fiche) -> list[Finding]:
+    """Images must be files inside the project folder."""
+    findings = []
+    for name in IMAGE_FIELDS:
+        value = getattr(fiche, name)
+        if value is None:
+            continue
+        location = source.location((name,))
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith(("/", "\\")):
+            findings.append(Finding(location,
+                f"{name} must be a file inside the project folder, like images/logo.png; "
+                f"got '{value}'"))
+            continue
+        path = (root / value).resolve()
+        if not path.is_relative_to(root):
+            findings.append(Finding(location,
+                f"{name} '{value}' is outside the project folder: copy the image into images/"))
+        elif not path.is_file():
+            findings.append(Finding(location,
+                f"{name} '{value}' not found: put the file there or correct the path"))
+    return findings
+
+
+def _check_order(config: BookletConfig, source: SourceDocument,
+                 fiches: list[FicheSource]) -> list[Finding]:
+    """`order` is either country groups or every fiche id exactly once."""
+    findings = []
+    ids = [f.id for f in fiches]
+    if all(item in COUNTRIES for item in config.order):
+        for country in sorted({f.fiche.country for f in fiches} - set(config.order)):
+            findings.append(Finding(source.location(("order",)),
+                f"order has no {country}, but some fiches are from {country}: add it"))
+        return findings
+    seen = set()
+    for index, item in enumerate(config.order):
+        location = source.location(("order", index))
+        if item in seen:
+            findings.append(Finding(location, f"'{item}' is listed twice in order"))
+        elif item not in ids:
+            close = difflib.get_close_matches(item, ids, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "use the file names of fiches/ without .yaml"
+            findings.append(Finding(location, f"order lists '{item}', which is no fiche: {hint}"))
+        seen.add(item)
+    for fiche_id in ids:
+        if fiche_id not in seen:
+            findings.append(Finding(source.location(("order",)),
+                f"fiche '{fiche_id}' is missing from order: add it where it should be printed"))
+    return findings

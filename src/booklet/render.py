@@ -1,0 +1,108 @@
+"""Stage 5, render: HTML to laid-out pages with WeasyPrint, reading only allowed files.
+
+One FontConfiguration and one parse of each stylesheet serve every document of
+a build. WeasyPrint's log is part of the result: what it says while a
+document is rendered comes back with that document, so the caller can turn
+missing glyphs or refused files into findings.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .layouts import FONTS_DIR, Layout
+
+FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
+
+
+class RefusedURL(ValueError):
+    """A document asked for something outside the project and the package."""
+
+
+class SafeFetcher(URLFetcher):
+    """Serves `data:` URLs and files under the allowed folders; refuses everything else."""
+
+    def __init__(self, allowed: list[Path]):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.allowed = [path.resolve() for path in allowed]
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if any(path.is_relative_to(root) for root in self.allowed) and path.is_file():
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+        raise RefusedURL(f"refused to read {url}: only files inside the project folder are used")
+
+
+@dataclass
+class Rendered:
+    """A laid-out document and what WeasyPrint reported while making it."""
+
+    document: Document
+    messages: list[str]
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _captured_log():
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    previous_level, previous_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+        logger.propagate = previous_propagate
+
+
+class Renderer:
+    """Renders HTML strings of one project with its layout; reuse it for every document."""
+
+    def __init__(self, layout: Layout, project_root: Path):
+        self.base_url = project_root.resolve().as_uri() + "/"
+        self.fetcher = SafeFetcher([project_root, *layout.dirs, FONTS_DIR])
+        self.font_config = FontConfiguration()
+        with _captured_log() as messages:
+            self.stylesheets = [
+                CSS(filename=path, font_config=self.font_config, url_fetcher=self.fetcher)
+                for path in (FONTS_STYLESHEET, layout.stylesheet)
+            ]
+        self.stylesheet_messages = messages
+
+    def render(self, html: str) -> Rendered:
+        with _captured_log() as messages:
+            document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                font_config=self.font_config, stylesheets=self.stylesheets)
+        return Rendered(document, messages)
+
+
+def write_pdf(documents: list[Document], target) -> None:
+    """All pages of `documents`, in order, as one PDF; metadata from the first document."""
+    pages = [page for document in documents for page in document.pages]
+    documents[0].copy(pages).write_pdf(target)

@@ -1,0 +1,160 @@
+"""Stage 1, load: read a YAML file into plain Python data, keeping the position of every value.
+
+Uses PyYAML's C loader (it keeps line and column marks) and builds the values
+itself, so that it can refuse what fiches never need and what PyYAML would
+silently accept: duplicate keys, anchors and aliases, non-text keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Finding, SourceLocation
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class SourceDocument:
+    """The data of one YAML file and where each value stands in it."""
+
+    path: str
+    data: Any
+    marks: dict[Path_, SourceLocation] = field(default_factory=dict)
+
+    def location(self, keys: Path_) -> SourceLocation:
+        """Position of the value at `keys`, or of its nearest parent that exists."""
+        keys = tuple(keys)
+        while keys not in self.marks and keys:
+            keys = keys[:-1]
+        return self.marks.get(keys, SourceLocation(self.path))
+
+    def key_location(self, keys: Path_) -> SourceLocation:
+        """Position of the key of the value at `keys` (where a person looks for it)."""
+        return self.marks.get(("key", *keys)) or self.location(keys)
+
+
+class YamlError(Exception):
+    """The file cannot be read as YAML; carries the findings."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__(findings)
+        self.findings = findings
+
+
+def _location(path: str, mark) -> SourceLocation:
+    return SourceLocation(path, mark.line + 1, mark.column + 1)
+
+
+_YAML_HINTS = {
+    "found character '\\t' that cannot start any token":
+        "a tab character is not allowed here: indent with spaces",
+    "mapping values are not allowed here":
+        "a colon followed by a space starts a new field here; "
+        "put the whole text in quotes or use a block (|)",
+    "could not find expected ':'":
+        "a line is missing its 'field:' or is indented differently from the lines around it",
+    "found undefined alias": "anchors and aliases (& and *) are not supported in fiches",
+}
+
+
+def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or "the YAML is not valid"
+    for known, hint in _YAML_HINTS.items():
+        if problem.startswith(known):
+            return f"{hint} (YAML: {problem})"
+    context = f" {error.context}" if error.context else ""
+    return f"this is not valid YAML:{context} {problem}; check the indentation and quotes"
+
+
+def read_yaml(path: Path, display: str) -> SourceDocument:
+    """Read `path`; raise YamlError with positioned findings when it cannot be used."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise YamlError([Finding(SourceLocation(display), f"cannot read the file: {error.strerror}")])
+    return parse_yaml(raw, display)
+
+
+def parse_yaml(raw: bytes, display: str) -> SourceDocument:
+    """Parse YAML bytes (UTF-8) into a SourceDocument."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise YamlError([Finding(
+            SourceLocation(display, line, column),
+            "the file is not UTF-8 text: save it as UTF-8 in your editor",
+        )])
+    text = text.removeprefix("\ufeff")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        location = _location(display, mark) if mark else SourceLocation(display)
+        raise YamlError([Finding(location, _describe_yaml_error(error))])
+    except yaml.YAMLError as error:
+        raise YamlError([Finding(SourceLocation(display), f"this is not valid YAML: {error}")])
+    finally:
+        loader.dispose()
+    if node is None:
+        raise YamlError([Finding(SourceLocation(display), "the file is empty")])
+    builder = _Builder(display, loader)
+    data = builder.build(node, ())
+    if builder.findings:
+        raise YamlError(builder.findings)
+    return SourceDocument(display, data, builder.marks)
+
+
+class _Builder:
+    """Turns a YAML node tree into dicts, lists and scalars, recording marks."""
+
+    def __init__(self, path: str, loader):
+        self.path = path
+        self.loader = loader
+        self.marks: dict[Path_, SourceLocation] = {}
+        self.findings: list[Finding] = []
+        self.seen: set[int] = set()
+
+    def build(self, node, keys: Path_):
+        self.marks[keys] = _location(self.path, node.start_mark)
+        if id(node) in self.seen:
+            self.findings.append(Finding(
+                self.marks[keys], "aliases (*name) are not supported in fiches: write the value out"))
+            return None
+        self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, keys)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*keys, index)) for index, item in enumerate(node.value)]
+        return self.loader.construct_object(node)
+
+    def _mapping(self, node, keys: Path_) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            key_location = _location(self.path, key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self.findings.append(Finding(key_location, "this key is not a simple name"))
+                continue
+            key = key_node.value
+            if key in result:
+                first = self.marks[("key", *keys, key)]
+                self.findings.append(Finding(
+                    key_location,
+                    f"'{key}' is given twice (first on line {first.line}); keep only one",
+                ))
+                continue
+            self.marks[("key", *keys, key)] = key_location
+            result[key] = self.build(value_node, (*keys, key))
+        return result

@@ -1,0 +1,76 @@
+"""Text of a fiche as an edition prints it: language choice, typography, markup.
+
+Fiche text is untrusted. It is never interpreted as HTML or as a template:
+markdown-it-py runs with HTML disabled and only the rules of the documented
+subset (paragraphs, **bold**, *italic*, lists); everything else is escaped
+and printed as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_MARKDOWN = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["emphasis", "list"])
+
+# Characters of Japanese text between which a space or line break is an artefact
+# of YAML line folding, never intended (Japanese does not separate words).
+_CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n?[ \t]*(?=[{_CJK}])")
+# French: a narrow no-break space before ; : ! ? » and after «, so they never
+# start or end a line alone; the typographic apostrophe (l’éco-quartier).
+_FRENCH_BEFORE = re.compile(r"[ \u00a0]+(?=[;:!?»])")
+_FRENCH_AFTER = re.compile(r"(?<=«)[ \u00a0]+")
+_FRENCH_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text chosen for an edition: its language, and whether it is a translation gap."""
+
+    text: str
+    lang: str
+    untranslated: bool = False
+
+
+def localize(value: str | dict[str, str], original_lang: str, edition: str) -> Localized:
+    """The edition's text where there is one, else the original, marked untranslated."""
+    if isinstance(value, str):
+        return Localized(value, original_lang, original_lang != edition)
+    if edition in value:
+        return Localized(value[edition], edition)
+    lang = original_lang if original_lang in value else next(iter(value))
+    return Localized(value[lang], lang, True)
+
+
+def other_language(value: str | dict[str, str], shown: Localized) -> Localized | None:
+    """The name in the other language, where the fiche gives it (市川市 / Ichikawa)."""
+    if isinstance(value, dict):
+        for lang, text in value.items():
+            if lang != shown.lang:
+                return Localized(text, lang)
+    return None
+
+
+def typeset(text: str, lang: str) -> str:
+    """Apply the spacing rules of `lang` to plain text."""
+    if lang == "fr":
+        text = _FRENCH_AFTER.sub("\u202f", _FRENCH_BEFORE.sub("\u202f", text))
+        text = _FRENCH_APOSTROPHE.sub("\u2019", text)
+    elif lang == "ja":
+        text = _CJK_GAP.sub("", text)
+    return text
+
+
+def to_html(text: str, lang: str) -> Markup:
+    """Section text (Markdown subset) as escaped HTML paragraphs and lists."""
+    return Markup(_MARKDOWN.render(typeset(text.strip(), lang)))
+
+
+def inline(text: str, lang: str) -> str:
+    """A short value (name, region, caption): typography only; Jinja escapes it."""
+    return typeset(" ".join(text.split()), lang)
