@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BookletError, DataError, Finding, SourceLocation, display_path
+from .glyphs import missing, strings
 from .model import COUNTRIES, BookletConfig, Fiche, validate
 from .sources import SourceDocument, YamlError, read_yaml
 
@@ -68,6 +69,7 @@ def load_project(root: Path) -> Project:
                 f"use only lowercase a-z, 0-9 and -, e.g. 'ichikawa.yaml'"))
         elif fiche is not None:
             findings += _check_images(root, source, fiche)
+            findings += _check_glyphs(source)
             fiches.append(FicheSource(path.stem, source, fiche))
     if config is not None:
         findings += _check_order(config, config_source, fiches)
@@ -111,6 +113,20 @@ def _check_images(root: Path, source: SourceDocument, fiche: Fiche) -> list[Find
         elif not path.is_file():
             findings.append(Finding(location,
                 f"{name} '{value}' not found: put the file there or correct the path"))
+    return findings
+
+
+def _check_glyphs(source: SourceDocument) -> list[Finding]:
+    """Every character to print must be in the bundled fonts."""
+    findings = []
+    for keys, text in strings(source.data):
+        absent = missing(text)
+        if absent:
+            shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in absent)
+            field = ".".join(str(k) for k in keys)
+            findings.append(Finding(source.location(keys),
+                f"{field} has characters that the bundled fonts cannot print: {shown}; "
+                f"replace them with a common form of the character"))
     return findings
 
 

@@ -56,21 +56,20 @@ def _location(path: str, mark) -> SourceLocation:
 
 
 _YAML_HINTS = {
-    "found character '\\t' that cannot start any token":
-        "a tab character is not allowed here: indent with spaces",
-    "mapping values are not allowed here":
+    "tab character": "a tab character is not allowed here: indent with spaces",
+    "mapping values are not allowed":
         "a colon followed by a space starts a new field here; "
         "put the whole text in quotes or use a block (|)",
     "could not find expected ':'":
         "a line is missing its 'field:' or is indented differently from the lines around it",
-    "found undefined alias": "anchors and aliases (& and *) are not supported in fiches",
+    "found undefined alias": "aliases (*name) are not supported in fiches: write the value out",
 }
 
 
 def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
     problem = error.problem or "the YAML is not valid"
     for known, hint in _YAML_HINTS.items():
-        if problem.startswith(known):
+        if known in problem:
             return f"{hint} (YAML: {problem})"
     context = f" {error.context}" if error.context else ""
     return f"this is not valid YAML:{context} {problem}; check the indentation and quotes"

@@ -1,0 +1,48 @@
+"""Glyph coverage: which characters the bundled fonts can print.
+
+Checked before layout, with fontTools, so that a character no font has is
+reported at its place in the fiche instead of being printed as an empty box
+(or, worse, silently taken from whatever font the machine happens to have).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from fontTools.ttLib import TTFont
+
+from .layouts import FONTS_DIR
+
+NOT_PRINTED = frozenset({"logo", "photo"})  # file paths, not text
+
+
+@cache
+def printable() -> frozenset[int]:
+    """Code points that at least one bundled font has a glyph for."""
+    code_points: set[int] = set()
+    for path in sorted(FONTS_DIR.glob("*.otf")):
+        font = TTFont(path, lazy=True)
+        code_points.update(font.getBestCmap())
+        font.close()
+    return frozenset(code_points)
+
+
+def missing(text: str) -> list[str]:
+    """Characters of `text` that no bundled font has, in order, each once."""
+    have = printable()
+    found = [c for c in text if ord(c) not in have and not c.isspace()]
+    return list(dict.fromkeys(found))
+
+
+def strings(data, keys: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Every text value of a YAML document with its path, except file paths."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not (keys == () and key in NOT_PRINTED):
+                yield from strings(value, (*keys, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from strings(value, (*keys, index))
+    elif isinstance(data, str):
+        yield keys, data

@@ -1,0 +1,165 @@
+"""Bad input: a message with file, line and column, exit status 1, dist/ left as it was."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from conftest import run
+
+
+def _digest(folder):
+    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built_sample(sample):
+    """The sample project with a booklet already in dist/."""
+    assert run("build", sample, "--quiet").exit_code == 0
+    return sample
+
+
+def _replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+ISSY = "fiches/issy-les-moulineaux.yaml"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("population: 66171", "population: beaucoup",
+     '{f}:11:13: population must be a whole number, got "beaucoup"; '
+     "write it without spaces or dots, e.g. 66171"),
+    ("population: 66171", "population: 66 171",
+     '{f}:11:13: population must be a whole number, got "66 171"; '
+     "write it without spaces or dots, e.g. 66171"),
+    ("area_km2: 4.3", "area_km2: 4,3",
+     '{f}:10:11: area_km2 must be a number, got "4,3"; use a dot for decimals, e.g. 4.3'),
+    ("population: 66171", "populaton: 66171",
+     "{f}:11:1: unknown field 'populaton': did you mean 'population'?"),
+    ("country: FR", "country: France", '{f}:5:10: country must be FR or JP, got "France"'),
+    ("lang: fr\n", "", "{f}:4:1: lang is missing: add a line 'lang: ...'"),
+    ("name: Issy-les-Moulineaux", "name: 1789",
+     "{f}:6:7: name must be text, or translations under fr: and ja:; "
+     "got the number 1789: put it in quotes"),
+    ("  email: morgane", "  emial: morgane", "{f}:20:3: unknown field 'emial': did you mean 'email'?"),
+    ("  - ichikawa", "  ichikawa", "{f}:13:3: partners must be a list, one '- item' per line"),
+    ("area_km2: 4.3", "area_km2: -4.3", "{f}:10:11: area_km2 must be more than 0, got -4.3"),
+    ("population: 66171", "population: 66171\npopulation: 3",
+     "{f}:12:1: 'population' is given twice (first on line 11); keep only one"),
+    ("country: FR", "country: FR\n\tkind: x",
+     "{f}:6:1: a tab character is not allowed here: indent with spaces"),
+    ("kind: commune", "kind: commune: ville",
+     "{f}:7:14: a colon followed by a space starts a new field here; "
+     "put the whole text in quotes or use a block (|)"),
+    ("logo", "logo", None),
+])
+def test_bad_fiche_is_reported_and_nothing_is_written(built_sample, old, new, message):
+    if message is None:  # an image path that escapes the project folder
+        _replace(built_sample / ISSY, "population: 66171",
+                 "population: 66171\nlogo: ../../etc/passwd")
+        message = ("{f}:12:7: logo '../../etc/passwd' is outside the project folder: "
+                   "copy the image into images/")
+    else:
+        _replace(built_sample / ISSY, old, new)
+    before = _digest(built_sample / "dist")
+    result = run("build", built_sample)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith(message.format(f=f"{built_sample}/{ISSY}")), result.output
+    assert lines[-1].endswith("nothing was written.")
+    assert _digest(built_sample / "dist") == before
+
+
+def test_positions_are_relative_to_the_current_folder(sample, monkeypatch):
+    _replace(sample / ISSY, "population: 66171", "population: beaucoup")
+    monkeypatch.chdir(sample)
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{ISSY}:11:13: population must be a whole number")
+
+
+def test_all_errors_of_all_files_in_one_run(sample):
+    _replace(sample / ISSY, "population: 66171", "population: beaucoup")
+    _replace(sample / "fiches/ichikawa.yaml", "country: JP", "country: Japon")
+    _replace(sample / "booklet.yaml", "paper: A4", "paper: A3")
+    result = run("check", sample)
+    assert result.exit_code == 1
+    assert "3 errors: nothing was written." in result.output
+    assert "booklet.yaml:11:8: paper must be A4 or A5" in result.output
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "{f}:1:1: the file is empty"),
+    (b"lang: fr\nname: Caf\xe9\n", "{f}:2:10: the file is not UTF-8 text: save it as UTF-8"),
+    (b"- a\n- b\n", "{f}:1:1: must be a list of fields (name: value), one per line"),
+    (b"a: &x [1]\nb: *x\n", "{f}:1:4: aliases (*name) are not supported in fiches"),
+])
+def test_unreadable_fiche(sample, content, message):
+    (sample / "fiches" / "bad.yaml").write_bytes(content)
+    result = run("check", sample)
+    assert result.exit_code == 1
+    assert message.format(f=f"{sample}/fiches/bad.yaml") in result.output
+
+
+def test_fiche_text_is_never_interpreted(sample):
+    hostile = ('<b>gras</b> {{ 7*7 }} {% raw %} <link rel="attachment" '
+               'href="file:///etc/hostname"> <img src="file:///etc/passwd">')
+    _replace(sample / ISSY, "  geography: >\n", f"  geography: >\n    {hostile}\n")
+    result = run("build", sample, "--edition", "fr")
+    assert result.exit_code == 0, result.output
+    from conftest import flat, page_texts, reader
+
+    pdf = sample / "dist" / "booklet-fr.pdf"
+    text = " ".join(page_texts(pdf)[2].split())
+    assert flat('<b>gras</b> {{ 7*7 }} {% raw %} <link rel="attachment" href="file:///etc/hostname">'
+                ' <img src="file:///etc/passwd">') in flat(text)
+    assert "/EmbeddedFiles" not in reader(pdf).trailer["/Root"].get("/Names", {})
+
+
+def test_a_fiche_too_long_for_one_page_is_an_error(sample):
+    long_text = " ".join(["Un texte beaucoup trop long pour une seule page."] * 400)
+    _replace(sample / ISSY, "  geography: >\n", f"  geography: >\n    {long_text}\n")
+    result = run("build", sample)
+    assert result.exit_code == 1
+    assert (f"{sample}/{ISSY}:4:1: the French page of Issy-les-Moulineaux takes"
+            in result.output)
+    assert not (sample / "dist").exists()
+
+
+def test_a_character_no_font_has_is_an_error(sample):
+    # U+20BB7 𠮷 is outside JIS X 0208/0212/0213 and Windows-31J: not in the bundled fonts.
+    _replace(sample / "fiches/ichikawa.yaml", "江戸川を", "𠮷野家と江戸川を")
+    result = run("build", sample)
+    assert result.exit_code == 1
+    assert (f"{sample}/fiches/ichikawa.yaml:20:14: sections.geography has characters that the "
+            "bundled fonts cannot print: 𠮷 (U+20BB7)") in result.output
+
+
+def test_not_a_project(tmp_path):
+    result = run("build", tmp_path)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {tmp_path} is not a booklet project: booklet.yaml not found there. "
+        "Run the command in the project folder, or create one with `booklet new FOLDER`.\n")
+
+
+def test_output_needs_an_edition_when_there_are_two(sample, tmp_path):
+    result = run("build", sample, "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 2
+    assert "-o writes one PDF: choose its edition with --edition fr or --edition ja" in (
+        result.output)
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_order_must_name_existing_fiches(sample):
+    _replace(sample / "booklet.yaml", "order: [FR, JP]", "order: [ichikawa, issy-les-moulinaux]")
+    result = run("check", sample)
+    assert result.exit_code == 1
+    assert ("booklet.yaml:12:19: order lists 'issy-les-moulinaux', which is no fiche: "
+            "did you mean 'issy-les-moulineaux'?") in result.output
+    assert "fiche 'issy-les-moulineaux' is missing from order" in result.output
