@@ -42,7 +42,7 @@ ISSY = "fiches/issy-les-moulineaux.yaml"
     ("population: 66171", "populaton: 66171",
      "{f}:11:1: unknown field 'populaton': did you mean 'population'?"),
     ("country: FR", "country: France", '{f}:5:10: country must be FR or JP, got "France"'),
-    ("lang: fr\n", "", "{f}:4:1: lang is missing: add a line 'lang: ...'"),
+    ("lang: fr\n", "", "{f}:1:1: lang is missing: add a line 'lang: ...'"),
     ("name: Issy-les-Moulineaux", "name: 1789",
      "{f}:6:7: name must be text, or translations under fr: and ja:; "
      "got the number 1789: put it in quotes"),

@@ -76,7 +76,8 @@ def build(directory: Path, edition: str | None, output: Path | None, quiet: bool
       booklet build rencontres-2026 --edition ja
       booklet build --edition fr -o livret.pdf
     """
-    from .commands.build import build as run, describe_written
+    from .commands.build import build as run
+    from .commands.build import describe_written
 
     progress = _Progress(quiet)
     try:

@@ -45,7 +45,7 @@ class Layout:
             where = getattr(error, "filename", None) or template
             line = getattr(error, "lineno", None)
             position = f"{display_path(Path(where))}:{line}" if line else where
-            raise BookletError(f"{position}: the layout template has an error: {error.message}")
+            raise BookletError(f"{position}: the layout template has an error: {error.message}") from None
 
 
 def _find(dirs: tuple[Path, ...], name: str) -> Path:
@@ -69,5 +69,5 @@ def load_layout(project_root: Path) -> Layout:
     try:
         labels = yaml.load(labels_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except (OSError, yaml.YAMLError) as error:
-        raise BookletError(f"{display_path(labels_path)}: cannot read the labels: {error}")
+        raise BookletError(f"{display_path(labels_path)}: cannot read the labels: {error}") from None
     return Layout(dirs, env, labels, _find(dirs, STYLESHEET))

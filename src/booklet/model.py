@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -170,14 +171,30 @@ def json_schema(model: type[BaseModel]) -> str:
 Keys = tuple[str | int, ...]
 
 
-def validate(model: type[BaseModel], data: Any) -> tuple[BaseModel | None, list[tuple[Keys, str]]]:
-    """Validate `data`; return the model, or messages keyed by the path of the bad value."""
+@dataclass(frozen=True)
+class Problem:
+    """A validation error: the path of the value, whether it is a key, and the message."""
+
+    keys: Keys
+    message: str
+    at_key: bool = False  # unknown or missing fields are shown at a key, not a value
+
+
+def validate(model: type[BaseModel], data: Any) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate `data`; return the model, or the problems found."""
     if not isinstance(data, dict):
-        return None, [((), "must be a list of fields (name: value), one per line")]
+        return None, [Problem((), "must be a list of fields (name: value), one per line")]
     try:
         return model.model_validate(data), []
     except ValidationError as error:
-        return None, [(tuple(e["loc"]), describe(model, e)) for e in error.errors()]
+        problems = []
+        for e in error.errors():
+            keys = tuple(e["loc"])
+            if e["type"] == "missing":
+                problems.append(Problem(keys[:-1], describe(model, e), at_key=True))
+            else:
+                problems.append(Problem(keys, describe(model, e), e["type"] == "extra_forbidden"))
+        return None, problems
 
 
 def _label(keys: Keys) -> str:

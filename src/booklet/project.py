@@ -86,10 +86,9 @@ def _load(path: Path, model, findings: list[Finding]):
         findings += error.findings
         return None, None
     value, problems = validate(model, source.data)
-    for keys, message in problems:
-        is_unknown_key = message.startswith("unknown field")
-        location = source.key_location(keys) if is_unknown_key else source.location(keys)
-        findings.append(Finding(location, message))
+    for problem in problems:
+        locate = source.key_location if problem.at_key else source.location
+        findings.append(Finding(locate(problem.keys), problem.message))
     return source, value
 
 

@@ -39,7 +39,10 @@ class SourceDocument:
         return self.marks.get(keys, SourceLocation(self.path))
 
     def key_location(self, keys: Path_) -> SourceLocation:
-        """Position of the key of the value at `keys` (where a person looks for it)."""
+        """Position of the key of the value at `keys` (where a person looks for it);
+        the start of the file for the top level."""
+        if not keys:
+            return SourceLocation(self.path)
         return self.marks.get(("key", *keys)) or self.location(keys)
 
 
@@ -80,7 +83,8 @@ def read_yaml(path: Path, display: str) -> SourceDocument:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise YamlError([Finding(SourceLocation(display), f"cannot read the file: {error.strerror}")])
+        message = f"cannot read the file: {error.strerror}"
+        raise YamlError([Finding(SourceLocation(display), message)]) from None
     return parse_yaml(raw, display)
 
 
@@ -94,7 +98,7 @@ def parse_yaml(raw: bytes, display: str) -> SourceDocument:
         raise YamlError([Finding(
             SourceLocation(display, line, column),
             "the file is not UTF-8 text: save it as UTF-8 in your editor",
-        )])
+        )]) from None
     text = text.removeprefix("\ufeff")
     loader = _Loader(text)
     try:
@@ -102,9 +106,9 @@ def parse_yaml(raw: bytes, display: str) -> SourceDocument:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         location = _location(display, mark) if mark else SourceLocation(display)
-        raise YamlError([Finding(location, _describe_yaml_error(error))])
+        raise YamlError([Finding(location, _describe_yaml_error(error))]) from None
     except yaml.YAMLError as error:
-        raise YamlError([Finding(SourceLocation(display), f"this is not valid YAML: {error}")])
+        raise YamlError([Finding(SourceLocation(display), f"this is not valid YAML: {error}")]) from None
     finally:
         loader.dispose()
     if node is None:

@@ -1,0 +1,79 @@
+"""The command line: check writes nothing, new makes a project that builds, help is documented."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from booklet.cli import cli
+from conftest import REPO, page_texts, reader, run
+
+
+def test_check_reports_and_writes_nothing(sample):
+    result = run("check", sample)
+    assert result.exit_code == 0, result.output
+    assert result.output == "All fiches are fine: the booklet can be built.\n"
+    assert sorted(p.name for p in sample.iterdir()) == ["booklet.yaml", "fiches"]
+
+
+def test_new_project_builds_as_it_is(tmp_path):
+    project = tmp_path / "rencontres"
+    result = run("new", project)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (project / "fiches").iterdir()) == [
+        "exemple-commune.yaml", "exemple-shi.yaml"]
+    assert (project / "schemas" / "fiche.schema.json").is_file()
+    first_line = (project / "fiches" / "exemple-shi.yaml").read_text().splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=../schemas/fiche.schema.json"
+
+    result = run("build", project)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == f"wrote {project}/dist/booklet-fr.pdf (5 pages)"
+    pages = page_texts(project / "dist" / "booklet-ja.pdf")
+    assert len(pages) == 5
+    assert "例市" in pages[3] and "Exemple-sur-Loire" in pages[2]
+    assert reader(project / "dist" / "fiches" / "exemple-shi-ja.pdf").metadata.title == "例市"
+
+
+def test_new_refuses_a_folder_that_is_not_empty(sample):
+    before = sorted(p.name for p in sample.iterdir())
+    result = run("new", sample)
+    assert result.exit_code == 1
+    assert "already exists and is not empty" in result.output
+    assert sorted(p.name for p in sample.iterdir()) == before
+
+
+def test_build_prints_what_it_wrote(sample):
+    result = run("build", sample)
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"wrote {sample}/dist/booklet-fr.pdf (5 pages)",
+        f"wrote {sample}/dist/booklet-ja.pdf (5 pages)",
+        f"wrote 4 per-collectivité PDFs in {sample}/dist/fiches",
+    ]
+
+
+def test_quiet_build_prints_nothing(sample):
+    result = run("build", sample, "--quiet", "--edition", "ja")
+    assert result.exit_code == 0
+    assert result.output == ""
+    assert sorted(p.name for p in (sample / "dist").iterdir()) == ["booklet-ja.pdf", "fiches"]
+
+
+def test_unknown_edition_is_a_usage_error(sample):
+    result = run("build", sample, "--edition", "de")
+    assert result.exit_code == 2
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"booklet {name}" in readme, f"README does not show `booklet {name}`"
+        assert "Example" in command.help
+
+
+def test_entry_point_runs():
+    result = subprocess.run([sys.executable, "-m", "booklet", "--help"], capture_output=True,
+                            text=True, check=True)
+    assert re.search(r"^\s+build\s", result.stdout, re.M)
