@@ -48,6 +48,7 @@ def built(tmp_path_factory) -> Path:
     project = copy_sample(tmp_path_factory.mktemp("built") / "project")
     result = run("build", project)
     assert result.exit_code == 0, result.output
+    assert "warning" not in result.output  # WeasyPrint said nothing either
     return project
 
 

@@ -41,9 +41,6 @@ class Project:
     fiches: tuple[FicheSource, ...]
     warnings: tuple[Finding, ...] = field(default=())
 
-    def fiche(self, fiche_id: str) -> FicheSource:
-        return next(f for f in self.fiches if f.id == fiche_id)
-
 
 def load_project(root: Path) -> Project:
     """Read and validate the project in `root`; raise DataError listing every problem."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..editions import EditionLayout, lay_out_edition
-from ..errors import DataError, Finding, UsageError, display_path, sort_findings
+from ..errors import DataError, Finding, SourceLocation, UsageError, display_path, sort_findings
 from ..layouts import load_layout
 from ..project import Project, load_project
 from ..render import Renderer, write_pdf
@@ -52,7 +52,9 @@ def lay_out(project: Project, editions: list[str] | None = None, progress=None):
     results = [lay_out_edition(project, layout, renderer, edition,
                                progress.advance if progress else lambda: None)
                for edition in wanted]
-    findings = list(project.warnings) + [f for r in results for f in r.findings]
+    stylesheet = SourceLocation(display_path(layout.stylesheet))
+    findings = [*project.warnings, *(Finding(stylesheet, m, "warning") for m in renderer.stylesheet_messages),
+                *(f for r in results for f in r.findings)]
     if any(f.is_error for f in findings):
         raise DataError(findings)
     return results, sort_findings(findings)
