@@ -8,6 +8,7 @@ booklet in dist/ is never lost or left half-written.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,12 +53,22 @@ def lay_out(project: Project, editions: list[str] | None = None, progress=None):
     results = [lay_out_edition(project, layout, renderer, edition,
                                progress.advance if progress else lambda: None)
                for edition in wanted]
-    stylesheet = SourceLocation(display_path(layout.stylesheet))
-    findings = [*project.warnings, *(Finding(stylesheet, m, "warning") for m in renderer.stylesheet_messages),
+    findings = [*project.warnings, *_stylesheet_findings(layout, renderer),
                 *(f for r in results for f in r.findings)]
     if any(f.is_error for f in findings):
         raise DataError(findings)
     return results, sort_findings(findings)
+
+
+def _stylesheet_findings(layout, renderer) -> list[Finding]:
+    """What WeasyPrint dropped from the layout's stylesheet, at its line and column."""
+    findings = []
+    for message in renderer.stylesheet_messages:
+        position = re.search(r" at (\d+):(\d+)", message)
+        line, column = (int(position[1]), int(position[2])) if position else (1, 1)
+        location = SourceLocation(display_path(layout.stylesheet), line, column)
+        findings.append(Finding(location, message, "warning"))
+    return findings
 
 
 def check(root: Path, progress=None) -> Outcome:
