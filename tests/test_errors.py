@@ -32,29 +32,29 @@ ISSY = "fiches/issy-les-moulineaux.yaml"
 
 @pytest.mark.parametrize("old, new, message", [
     ("population: 66171", "population: beaucoup",
-     '{f}:11:13: population must be a whole number, got "beaucoup"; '
+     '{f}:11:13: error: population must be a whole number, got "beaucoup"; '
      "write it without spaces or dots, e.g. 66171"),
     ("population: 66171", "population: 66 171",
-     '{f}:11:13: population must be a whole number, got "66 171"; '
+     '{f}:11:13: error: population must be a whole number, got "66 171"; '
      "write it without spaces or dots, e.g. 66171"),
     ("area_km2: 4.3", "area_km2: 4,3",
-     '{f}:10:11: area_km2 must be a number, got "4,3"; use a dot for decimals, e.g. 4.3'),
+     '{f}:10:11: error: area_km2 must be a number, got "4,3"; use a dot for decimals, e.g. 4.3'),
     ("population: 66171", "populaton: 66171",
-     "{f}:11:1: unknown field 'populaton': did you mean 'population'?"),
-    ("country: FR", "country: France", '{f}:5:10: country must be FR or JP, got "France"'),
-    ("lang: fr\n", "", "{f}:1:1: lang is missing: add a line 'lang: ...'"),
+     "{f}:11:1: error: unknown field 'populaton': did you mean 'population'?"),
+    ("country: FR", "country: France", '{f}:5:10: error: country must be FR or JP, got "France"'),
+    ("lang: fr\n", "", "{f}:1:1: error: lang is missing: add a line 'lang: ...'"),
     ("name: Issy-les-Moulineaux", "name: 1789",
-     "{f}:6:7: name must be text, or translations under fr: and ja:; "
+     "{f}:6:7: error: name must be text, or translations under fr: and ja:; "
      "got the number 1789: put it in quotes"),
-    ("  email: morgane", "  emial: morgane", "{f}:20:3: unknown field 'emial': did you mean 'email'?"),
-    ("  - ichikawa", "  ichikawa", "{f}:13:3: partners must be a list, one '- item' per line"),
-    ("area_km2: 4.3", "area_km2: -4.3", "{f}:10:11: area_km2 must be more than 0, got -4.3"),
+    ("  email: morgane", "  emial: morgane", "{f}:20:3: error: unknown field 'emial': did you mean 'email'?"),
+    ("  - ichikawa", "  ichikawa", "{f}:13:3: error: partners must be a list, one '- item' per line"),
+    ("area_km2: 4.3", "area_km2: -4.3", "{f}:10:11: error: area_km2 must be more than 0, got -4.3"),
     ("population: 66171", "population: 66171\npopulation: 3",
-     "{f}:12:1: 'population' is given twice (first on line 11); keep only one"),
+     "{f}:12:1: error: 'population' is given twice (first on line 11); keep only one"),
     ("country: FR", "country: FR\n\tkind: x",
-     "{f}:6:1: a tab character is not allowed here: indent with spaces"),
+     "{f}:6:1: error: a tab character is not allowed here: indent with spaces"),
     ("kind: commune", "kind: commune: ville",
-     "{f}:7:14: a colon followed by a space starts a new field here; "
+     "{f}:7:14: error: a colon followed by a space starts a new field here; "
      "put the whole text in quotes or use a block (|)"),
     ("logo", "logo", None),
 ])
@@ -62,7 +62,7 @@ def test_bad_fiche_is_reported_and_nothing_is_written(built_sample, old, new, me
     if message is None:  # an image path that escapes the project folder
         _replace(built_sample / ISSY, "population: 66171",
                  "population: 66171\nlogo: ../../etc/passwd")
-        message = ("{f}:12:7: logo '../../etc/passwd' is outside the project folder: "
+        message = ("{f}:12:7: error: logo '../../etc/passwd' is outside the project folder: "
                    "copy the image into images/")
     else:
         _replace(built_sample / ISSY, old, new)
@@ -80,7 +80,7 @@ def test_positions_are_relative_to_the_current_folder(sample, monkeypatch):
     monkeypatch.chdir(sample)
     result = run("check")
     assert result.exit_code == 1
-    assert result.output.startswith(f"{ISSY}:11:13: population must be a whole number")
+    assert result.output.startswith(f"{ISSY}:11:13: error: population must be a whole number")
 
 
 def test_all_errors_of_all_files_in_one_run(sample):
@@ -90,14 +90,14 @@ def test_all_errors_of_all_files_in_one_run(sample):
     result = run("check", sample)
     assert result.exit_code == 1
     assert "3 errors: nothing was written." in result.output
-    assert "booklet.yaml:11:8: paper must be A4 or A5" in result.output
+    assert "booklet.yaml:11:8: error: paper must be A4 or A5" in result.output
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"", "{f}:1:1: the file is empty"),
-    (b"lang: fr\nname: Caf\xe9\n", "{f}:2:10: the file is not UTF-8 text: save it as UTF-8"),
-    (b"- a\n- b\n", "{f}:1:1: must be a list of fields (name: value), one per line"),
-    (b"a: &x [1]\nb: *x\n", "{f}:1:4: aliases (*name) are not supported in fiches"),
+    (b"", "{f}:1:1: error: the file is empty"),
+    (b"lang: fr\nname: Caf\xe9\n", "{f}:2:10: error: the file is not UTF-8 text: save it as UTF-8"),
+    (b"- a\n- b\n", "{f}:1:1: error: must be a list of fields (name: value), one per line"),
+    (b"a: &x [1]\nb: *x\n", "{f}:1:4: error: aliases (*name) are not supported in fiches"),
 ])
 def test_unreadable_fiche(sample, content, message):
     (sample / "fiches" / "bad.yaml").write_bytes(content)
@@ -126,8 +126,10 @@ def test_a_fiche_too_long_for_one_page_is_an_error(sample):
     _replace(sample / ISSY, "  geography: >\n", f"  geography: >\n    {long_text}\n")
     result = run("build", sample)
     assert result.exit_code == 1
-    assert (f"{sample}/{ISSY}:4:1: the French page of Issy-les-Moulineaux takes"
+    assert (f"{sample}/{ISSY}:4:1: error: the French text of Issy-les-Moulineaux is about "
             in result.output)
+    assert "too long for one page even at the smallest size (7.5 pt); shorten section" in (
+        result.output)
     assert not (sample / "dist").exists()
 
 
@@ -136,8 +138,9 @@ def test_a_character_no_font_has_is_an_error(sample):
     _replace(sample / "fiches/ichikawa.yaml", "江戸川を", "𠮷野家と江戸川を")
     result = run("build", sample)
     assert result.exit_code == 1
-    assert (f"{sample}/fiches/ichikawa.yaml:20:14: sections.geography has characters that the "
-            "bundled fonts cannot print: 𠮷 (U+20BB7)") in result.output
+    assert (f"{sample}/fiches/ichikawa.yaml:21:21: error: sections.geography: 𠮷 (U+20BB7) is in "
+            "no bundled font and would print as an empty box; use a common form of the character, "
+            "or build with --accept-missing-glyphs") in result.output
 
 
 def test_not_a_project(tmp_path):
@@ -160,6 +163,6 @@ def test_order_must_name_existing_fiches(sample):
     _replace(sample / "booklet.yaml", "order: [FR, JP]", "order: [ichikawa, issy-les-moulinaux]")
     result = run("check", sample)
     assert result.exit_code == 1
-    assert ("booklet.yaml:12:19: order lists 'issy-les-moulinaux', which is no fiche: "
+    assert ("booklet.yaml:12:19: error: order lists 'issy-les-moulinaux', which is no fiche: "
             "did you mean 'issy-les-moulineaux'?") in result.output
     assert "fiche 'issy-les-moulineaux' is missing from order" in result.output

@@ -25,7 +25,7 @@ def test_duplicate_keys_are_refused():
     with pytest.raises(YamlError) as error:
         parse_yaml(b"name: a\nname: b\n", "f")
     assert str(error.value.findings[0]) == (
-        "f:2:1: 'name' is given twice (first on line 1); keep only one")
+        "f:2:1: error: 'name' is given twice (first on line 1); keep only one")
 
 
 def test_aliases_are_refused_without_expanding_them():
@@ -71,7 +71,7 @@ def test_page_numbers_and_partners_by_id_or_name():
                      partners=["issy"])]
     plan = plan_edition(_project(fiches), "fr", front_pages=2)
     assert [(p.id, p.page) for p in plan.fiches] == [("issy", 3), ("ichikawa", 4)]
-    partners = resolve_partners(plan.fiches[0], plan.fiches, "fr")
+    partners = resolve_partners(plan.fiches[0], plan)
     assert [(p.name.text, p.target and p.target.page) for p in partners] == [
         ("Ichikawa", 4), ("Lahr", None)]
     # each pair once, even though both fiches name each other

@@ -8,8 +8,8 @@ fiche in order, then the partnership index.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 from markupsafe import Markup
 
@@ -72,14 +72,18 @@ class PartnerRef:
     target: FichePage | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan:
     """One edition: every page number and every cross-reference, before layout."""
 
     edition: str
     front_pages: int
     fiches: tuple[FichePage, ...]
-    partnerships: tuple[tuple[FichePage, PartnerRef], ...]
+    index: dict[str, FichePage] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def partnerships(self) -> tuple[tuple[FichePage, PartnerRef], ...]:
+        return _partnerships(self)
 
     @property
     def index_page(self) -> int:
@@ -107,38 +111,49 @@ def plan_edition(project: Project, edition: str, front_pages: int) -> Plan:
         name = localize(fiche.name, fiche.lang, edition)
         pages.append(FichePage(entry.id, f"fiche-{entry.id}", number, fiche.country, name,
                                other_language(fiche.name, name), entry))
-    return Plan(edition, front_pages, tuple(pages), tuple(_partnerships(pages, edition)))
+    return Plan(edition, front_pages, tuple(pages), name_index(pages, lambda page: page.source))
 
 
-def resolve_partners(page: FichePage, pages: list[FichePage] | tuple[FichePage, ...],
-                     edition: str) -> list[PartnerRef]:
-    """Each partner of a fiche, linked to its page when it names a fiche (by id or name)."""
-    names: dict[str, FichePage] = {}
-    for other in pages:
-        names[other.id] = other
-        value = other.source.fiche.name
+def name_index(items, entry=lambda item: item) -> dict:
+    """Items by fiche id and by every name of their fiche (accents, case, hyphens ignored)."""
+    index = {}
+    for item in items:
+        source = entry(item)
+        value = source.fiche.name
         for text in value.values() if isinstance(value, dict) else [value]:
-            names[_comparable(text)] = other
+            index.setdefault(_comparable(text), item)
+    for item in items:
+        index[entry(item).id] = item
+    return index
+
+
+def find_fiche(value: str | dict[str, str], index: dict):
+    """The item of `index` that a partner value names (by id or name), or None."""
+    texts = list(value.values()) if isinstance(value, dict) else [value]
+    return next((index[k] for t in texts for k in (t, _comparable(t)) if k in index), None)
+
+
+def resolve_partners(page: FichePage, plan: Plan) -> list[PartnerRef]:
+    """Each partner of a fiche, linked to its page when it names a fiche."""
     fiche = page.source.fiche
     refs = []
     for partner in fiche.partners:
-        texts = partner.values() if isinstance(partner, dict) else [partner]
-        target = next((names[k] for t in texts for k in (t, _comparable(t)) if k in names), None)
-        name = target.name if target else localize(partner, fiche.lang, edition)
+        target = find_fiche(partner, plan.index)
+        name = target.name if target else localize(partner, fiche.lang, plan.edition)
         refs.append(PartnerRef(name, target))
     return refs
 
 
-def _partnerships(pages: list[FichePage], edition: str) -> list[tuple[FichePage, PartnerRef]]:
+def _partnerships(plan: Plan) -> tuple[tuple[FichePage, PartnerRef], ...]:
     """Every twinning pair once, listed under the partner that comes first in the booklet."""
     pairs, seen = [], set()
-    for page in pages:
-        for ref in resolve_partners(page, pages, edition):
+    for page in plan.fiches:
+        for ref in resolve_partners(page, plan):
             key = frozenset((page.id, ref.target.id)) if ref.target else (page.id, ref.name.text)
             if key not in seen:
                 seen.add(key)
                 pairs.append((page, ref))
-    return pairs
+    return tuple(pairs)
 
 
 @dataclass(frozen=True)
@@ -175,7 +190,7 @@ def fiche_context(plan: Plan, page: FichePage) -> dict:
         "kind": _value(fiche.kind, fiche, edition),
         "region": _value(fiche.region, fiche, edition),
         "department": _value(fiche.department, fiche, edition),
-        "partners": resolve_partners(page, plan.fiches, edition),
+        "partners": resolve_partners(page, plan),
         "contact": fiche.contact,
         "sections": sections,
         "photo_caption": _value(fiche.photo_caption, fiche, edition),

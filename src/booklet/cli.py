@@ -38,10 +38,16 @@ class _Progress:
             self.bar.stop()
 
 
-def _report(findings, quiet: bool) -> None:
+def _report(findings, shown: tuple[str, ...]) -> None:
     for finding in findings:
-        if not quiet or finding.is_error:
+        if finding.severity in shown:
             click.echo(str(finding), err=True)
+
+
+ACCEPT_MISSING_GLYPHS = click.option(
+    "--accept-missing-glyphs", is_flag=True,
+    help="Build even when a character is in no bundled font (it falls back to a system font "
+         "or prints as an empty box); the characters are listed.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,12 +69,15 @@ def cli():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write exactly this PDF (one edition) instead of dist/.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
-def build(directory: Path, edition: str | None, output: Path | None, quiet: bool):
+@ACCEPT_MISSING_GLYPHS
+def build(directory: Path, edition: str | None, output: Path | None, quiet: bool,
+          accept_missing_glyphs: bool):
     """Check the fiches and write the booklet PDFs.
 
     Writes DIRECTORY/dist/booklet-<edition>.pdf for every edition of
     booklet.yaml, and one PDF per collectivité in DIRECTORY/dist/fiches/.
-    When anything is wrong, nothing is written.
+    When anything is wrong, nothing is written. A fiche too long for one
+    page is set smaller, down to the minimum size of the layout.
 
     \b
     Examples:
@@ -81,10 +90,10 @@ def build(directory: Path, edition: str | None, output: Path | None, quiet: bool
 
     progress = _Progress(quiet)
     try:
-        outcome = run(directory, edition, output, progress)
+        outcome = run(directory, edition, output, progress, accept_missing_glyphs)
     finally:
         progress.stop()
-    _report(outcome.findings, quiet)
+    _report(outcome.findings, ("error",) if quiet else ("error", "warning"))
     if not quiet:
         for line in describe_written(outcome):
             click.echo(line, err=True)
@@ -92,27 +101,43 @@ def build(directory: Path, edition: str | None, output: Path | None, quiet: bool
 
 @cli.command()
 @click.argument("directory", default=".", type=PROJECT_DIR)
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
-def check(directory: Path, quiet: bool):
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+@ACCEPT_MISSING_GLYPHS
+def check(directory: Path, as_json: bool, quiet: bool, accept_missing_glyphs: bool):
     """Check every fiche and lay out every page, without writing anything.
 
-    Prints one line per problem: file:line:column: message.
-    Exit status 1 when there are errors.
+    Prints one line per finding, errors first: file:line:column: severity: message.
+    The information lines say, for every fiche and edition, whether it fits
+    on its page at full size or was set smaller. Exit status 1 when there
+    are errors, 0 with warnings only.
 
     \b
-    Example:
+    Examples:
       booklet check rencontres-2026
+      booklet check rencontres-2026 --json > findings.json
     """
     from .commands.build import check as run
+    from .errors import DataError
 
-    progress = _Progress(quiet)
+    progress = _Progress(quiet or as_json)
     try:
-        outcome = run(directory, progress)
+        findings, failed = run(directory, progress, accept_missing_glyphs).findings, False
+    except DataError as error:
+        if not as_json:
+            raise
+        findings, failed = error.findings, True
     finally:
         progress.stop()
-    _report(outcome.findings, quiet)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"ok": not failed, "findings": [f.as_json() for f in findings]},
+                              ensure_ascii=False, indent=2))
+        raise SystemExit(1 if failed else 0)
+    _report(findings, ("error", "warning") if quiet else ("error", "warning", "info"))
     if not quiet:
-        click.echo("All fiches are fine: the booklet can be built.", err=True)
+        click.echo("No errors: the booklet can be built.", err=True)
 
 
 @cli.command()

@@ -4,15 +4,19 @@ Each part of the booklet is its own WeasyPrint document: the front matter
 (cover and contents), one document per fiche, the partnership index. Page
 numbers are known before layout, so no repagination pass is needed, each
 fiche's single page doubles as its own PDF, and a fiche that does not fit on
-one page is caught by counting its pages.
+one page is caught by counting its pages, then copyfitted (`copyfit`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from weasyprint.formatting_structure.boxes import ReplacedBox
+
 from .assemble import FichePage, Plan, fiche_context, plan_edition
+from .copyfit import Fit, describe_sections, fit, fit_steps, overflow, page_filled
 from .errors import Finding, SourceLocation
 from .layouts import Layout
 from .project import Project
@@ -20,6 +24,9 @@ from .render import Rendered, Renderer
 from .text import localize, other_language
 
 LANGUAGE_NAMES = {"fr": "French", "ja": "Japanese"}
+MIN_DPI = 200
+CSS_PX_PER_INCH = 96
+MM_PER_INCH = 25.4
 
 
 @dataclass
@@ -48,15 +55,17 @@ def _common_context(project: Project, layout: Layout, edition: str) -> dict:
     return context
 
 
-def _findings(rendered: Rendered, where: SourceLocation, what: str, edition: str) -> list[Finding]:
+def _log_findings(rendered: Rendered, where: SourceLocation, what: str, edition: str,
+                  accept_missing_glyphs: bool) -> list[Finding]:
     """WeasyPrint's messages as findings: missing glyphs and refused files are errors."""
     findings = []
     language = LANGUAGE_NAMES[edition]
     for message in rendered.messages:
         if ".notdef glyph" in message:
             findings.append(Finding(where,
-                f"{what} ({language} edition) has a character that no bundled font can print; "
-                f"it would show as an empty box ({message})"))
+                f"{what} ({language} edition) has a character that no font can print; "
+                f"it shows as an empty box ({message})",
+                "warning" if accept_missing_glyphs else "error"))
         elif "refused to read" in message:
             findings.append(Finding(where, f"{what}: {message}"))
         else:
@@ -64,8 +73,61 @@ def _findings(rendered: Rendered, where: SourceLocation, what: str, edition: str
     return findings
 
 
+def _fit_findings(result: Fit, steps, page: FichePage, edition: str) -> list[Finding]:
+    """Whether the fiche fits and at what size (information), or how much to cut (error)."""
+    where = page.source.source.location(())
+    language = LANGUAGE_NAMES[edition]
+    if not result.fits:
+        characters, sections = overflow(result.rendered)
+        about = max(50, math.ceil(characters / 50) * 50)
+        return [Finding(where,
+            f"the {language} text of {page.name.text} is about {about:,} characters too long for "
+            f"one page even at the smallest size ({steps[-1].body_size_pt:g} pt); "
+            f"shorten {describe_sections(sections)}")]
+    step, full = steps[result.step], steps[0]
+    if result.step == 0:
+        used = round(page_filled(result.rendered) * 100)
+        message = f"{language} page: full size ({step.body_size_pt:g} pt), {used}% of the page used"
+    else:
+        message = (f"{language} page: shrunk to fit, body {step.body_size_pt:g} pt "
+                   f"(full size {full.body_size_pt:g} pt)")
+        if step.leading != full.leading:
+            message += f", leading {step.leading:g} (full {full.leading:g})"
+        if step.photo_height_mm != full.photo_height_mm and page.source.fiche.photo:
+            message += f", photo {step.photo_height_mm:g} mm high (full {full.photo_height_mm:g} mm)"
+    return [Finding(where, message, "info")]
+
+
+def _resolution_findings(project: Project, rendered: Rendered, page: FichePage) -> list[Finding]:
+    """Raster images printed below MIN_DPI at the size the layout gives them."""
+    from PIL import Image
+
+    fiche, source = page.source.fiche, page.source.source
+    images = {getattr(fiche, name): name for name in ("logo", "photo") if getattr(fiche, name)}
+    findings = []
+    for box in rendered.document.pages[0]._page_box.descendants():
+        if not isinstance(box, ReplacedBox) or box.element is None:
+            continue
+        value = box.element.get("src")
+        if value not in images or value.lower().endswith(".svg") or not box.width:
+            continue
+        with Image.open(project.root / value) as image:
+            width, height = image.size
+        scale = min(box.width / width, box.height / height)  # CSS px per image pixel
+        dpi = CSS_PX_PER_INCH / scale
+        if dpi < MIN_DPI:
+            printed = f"{width * scale / CSS_PX_PER_INCH * MM_PER_INCH:.0f} × " \
+                      f"{height * scale / CSS_PX_PER_INCH * MM_PER_INCH:.0f} mm"
+            findings.append(Finding(source.location((images[value],)),
+                f"{images[value]} '{value}' prints at {dpi:.0f} dpi ({width} × {height} pixels "
+                f"for {printed}); for print, use an image of at least "
+                f"{math.ceil(width * MIN_DPI / dpi)} pixels wide", "warning"))
+    return findings
+
+
 def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, edition: str,
-                    progress: Callable[[], None] = lambda: None) -> EditionLayout:
+                    progress: Callable[[], None] = lambda: None, copyfit: bool = True,
+                    accept_missing_glyphs: bool = False) -> EditionLayout:
     """Lay out every page of `edition`; the result carries findings instead of raising."""
     common = _common_context(project, layout, edition)
     config_location = SourceLocation(project.config_source.path)
@@ -75,24 +137,28 @@ def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, editio
             front_pages = len(front.document.pages)
         plan = plan_edition(project, edition, front_pages)
         front = renderer.render(layout.render("front.html", plan=plan, first_page=1, **common))
-    findings = _findings(front, config_location, "the cover or contents", edition)
-
+    findings = _log_findings(front, config_location, "the cover or contents", edition,
+                             accept_missing_glyphs)
+    steps = fit_steps(layout.settings["copyfit"])
     fiches = []
     for page in plan.fiches:
-        html = layout.render("fiche.html", first_page=page.page, **fiche_context(plan, page),
-                             **common)
-        rendered = renderer.render(html)
+        context = {**fiche_context(plan, page), **common, "first_page": page.page}
+
+        def render_at(step: int, context=context) -> Rendered:
+            return renderer.render(layout.render("fiche.html", fit=steps[step], **context))
+
+        result = fit(render_at, len(steps) if copyfit else 1)
         where = page.source.source.location(())
-        findings += _findings(rendered, where, f"the fiche {page.name.text}", edition)
-        if len(rendered.document.pages) != 1:
-            findings.append(Finding(where,
-                f"the {LANGUAGE_NAMES[edition]} page of {page.name.text} takes "
-                f"{len(rendered.document.pages)} pages, but a fiche must fit on one page: "
-                f"shorten its sections"))
-        fiches.append((page, rendered))
+        findings += _log_findings(result.rendered, where, f"the fiche {page.name.text}", edition,
+                                  accept_missing_glyphs)
+        findings += _fit_findings(result, steps if copyfit else steps[:1], page, edition)
+        if result.fits:
+            findings += _resolution_findings(project, result.rendered, page)
+        fiches.append((page, result.rendered))
         progress()
 
     index = renderer.render(layout.render("index.html", plan=plan, first_page=plan.index_page,
                                           **common))
-    findings += _findings(index, config_location, "the partnership index", edition)
+    findings += _log_findings(index, config_location, "the partnership index", edition,
+                              accept_missing_glyphs)
     return EditionLayout(edition, plan, front, fiches, index, findings)

@@ -27,20 +27,26 @@ class Finding:
 
     location: SourceLocation
     message: str
-    severity: str = "error"  # "error" | "warning"
+    severity: str = "error"  # one of SEVERITIES
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
 
     def __str__(self) -> str:
-        prefix = "" if self.is_error else f"{self.severity}: "
-        return f"{self.location}: {prefix}{self.message}"
+        return f"{self.location}: {self.severity}: {self.message}"
+
+    def as_json(self) -> dict:
+        return {"path": self.location.path, "line": self.location.line,
+                "column": self.location.column, "severity": self.severity, "message": self.message}
+
+
+SEVERITIES = ("error", "warning", "info")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Errors first, then by file position."""
-    return sorted(findings, key=lambda f: (not f.is_error, f.location))
+    """Errors first, then warnings, then information; by file position within each."""
+    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.location))
 
 
 class BookletError(click.ClickException):

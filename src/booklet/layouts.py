@@ -21,6 +21,7 @@ DEFAULT_LAYOUT_DIR = (PACKAGE_DIR / "layouts").resolve()
 FONTS_DIR = (PACKAGE_DIR / "fonts").resolve()
 STYLESHEET = "booklet.css"
 LABELS = "labels.yaml"
+SETTINGS = "layout.yaml"
 LOCALES = {"fr": "fr_FR", "ja": "ja_JP"}
 
 
@@ -36,6 +37,7 @@ class Layout:
     dirs: tuple[Path, ...]
     env: jinja2.Environment
     labels: dict
+    settings: dict
     stylesheet: Path
 
     def render(self, template: str, **context) -> str:
@@ -65,9 +67,12 @@ def load_layout(project_root: Path) -> Layout:
         lstrip_blocks=True,
     )
     env.filters["number"] = number
-    labels_path = _find(dirs, LABELS)
+    labels, settings = (_read_yaml(_find(dirs, name)) for name in (LABELS, SETTINGS))
+    return Layout(dirs, env, labels, settings, _find(dirs, STYLESHEET))
+
+
+def _read_yaml(path: Path) -> dict:
     try:
-        labels = yaml.load(labels_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except (OSError, yaml.YAMLError) as error:
-        raise BookletError(f"{display_path(labels_path)}: cannot read the labels: {error}") from None
-    return Layout(dirs, env, labels, _find(dirs, STYLESHEET))
+        raise BookletError(f"{display_path(path)}: the layout file cannot be read: {error}") from None

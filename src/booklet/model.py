@@ -103,6 +103,14 @@ class Sections(_Strict):
     good_practices: Text | None = None
     """6. Bonnes pratiques à partager avec les collectivités françaises et japonaises."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        """A section left empty is not printed (preflight warns about it)."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (v is None or (isinstance(v, str) and not v.strip()))}
+        return data
+
     @model_validator(mode="after")
     def _at_least_one(self) -> Sections:
         if all(getattr(self, key) is None for key in SECTION_KEYS):

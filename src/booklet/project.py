@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BookletError, DataError, Finding, SourceLocation, display_path
-from .glyphs import missing, strings
 from .model import COUNTRIES, BookletConfig, Fiche, validate
 from .sources import SourceDocument, YamlError, read_yaml
 
 CONFIG_FILE = "booklet.yaml"
 FICHES_DIR = "fiches"
 FICHE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-IMAGE_FIELDS = ("logo", "photo")
 
 
 @dataclass(frozen=True)
@@ -65,8 +63,6 @@ def load_project(root: Path) -> Project:
                 f"the file name '{path.name}' is also the fiche id, used in links and file names: "
                 f"use only lowercase a-z, 0-9 and -, e.g. 'ichikawa.yaml'"))
         elif fiche is not None:
-            findings += _check_images(root, source, fiche)
-            findings += _check_glyphs(source)
             fiches.append(FicheSource(path.stem, source, fiche))
     if config is not None:
         findings += _check_order(config, config_source, fiches)
@@ -87,43 +83,6 @@ def _load(path: Path, model, findings: list[Finding]):
         locate = source.key_location if problem.at_key else source.location
         findings.append(Finding(locate(problem.keys), problem.message))
     return source, value
-
-
-def _check_images(root: Path, source: SourceDocument, fiche: Fiche) -> list[Finding]:
-    """Images must be files inside the project folder."""
-    findings = []
-    for name in IMAGE_FIELDS:
-        value = getattr(fiche, name)
-        if value is None:
-            continue
-        location = source.location((name,))
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith(("/", "\\")):
-            findings.append(Finding(location,
-                f"{name} must be a file inside the project folder, like images/logo.png; "
-                f"got '{value}'"))
-            continue
-        path = (root / value).resolve()
-        if not path.is_relative_to(root):
-            findings.append(Finding(location,
-                f"{name} '{value}' is outside the project folder: copy the image into images/"))
-        elif not path.is_file():
-            findings.append(Finding(location,
-                f"{name} '{value}' not found: put the file there or correct the path"))
-    return findings
-
-
-def _check_glyphs(source: SourceDocument) -> list[Finding]:
-    """Every character to print must be in the bundled fonts."""
-    findings = []
-    for keys, text in strings(source.data):
-        absent = missing(text)
-        if absent:
-            shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in absent)
-            field = ".".join(str(k) for k in keys)
-            findings.append(Finding(source.location(keys),
-                f"{field} has characters that the bundled fonts cannot print: {shown}; "
-                f"replace them with a common form of the character"))
-    return findings
 
 
 def _check_order(config: BookletConfig, source: SourceDocument,

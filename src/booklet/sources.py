@@ -30,6 +30,8 @@ class SourceDocument:
     path: str
     data: Any
     marks: dict[Path_, SourceLocation] = field(default_factory=dict)
+    text: str = ""
+    spans: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def location(self, keys: Path_) -> SourceLocation:
         """Position of the value at `keys`, or of its nearest parent that exists."""
@@ -37,6 +39,15 @@ class SourceDocument:
         while keys not in self.marks and keys:
             keys = keys[:-1]
         return self.marks.get(keys, SourceLocation(self.path))
+
+    def char_location(self, keys: Path_, char: str) -> SourceLocation:
+        """Position of the first `char` inside the value at `keys` (for a rare character)."""
+        start, end = self.spans.get(tuple(keys), (0, 0))
+        index = self.text.find(char, start, end)
+        if index < 0:
+            return self.location(keys)
+        line_start = self.text.rfind("\n", 0, index) + 1
+        return SourceLocation(self.path, self.text.count("\n", 0, index) + 1, index - line_start + 1)
 
     def key_location(self, keys: Path_) -> SourceLocation:
         """Position of the key of the value at `keys` (where a person looks for it);
@@ -117,7 +128,7 @@ def parse_yaml(raw: bytes, display: str) -> SourceDocument:
     data = builder.build(node, ())
     if builder.findings:
         raise YamlError(builder.findings)
-    return SourceDocument(display, data, builder.marks)
+    return SourceDocument(display, data, builder.marks, text, builder.spans)
 
 
 class _Builder:
@@ -127,11 +138,13 @@ class _Builder:
         self.path = path
         self.loader = loader
         self.marks: dict[Path_, SourceLocation] = {}
+        self.spans: dict[Path_, tuple[int, int]] = {}
         self.findings: list[Finding] = []
         self.seen: set[int] = set()
 
     def build(self, node, keys: Path_):
         self.marks[keys] = _location(self.path, node.start_mark)
+        self.spans[keys] = (node.start_mark.index, node.end_mark.index)
         if id(node) in self.seen:
             self.findings.append(Finding(
                 self.marks[keys], "aliases (*name) are not supported in fiches: write the value out"))

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from ..editions import EditionLayout, lay_out_edition
 from ..errors import DataError, Finding, SourceLocation, UsageError, display_path, sort_findings
 from ..layouts import load_layout
+from ..preflight import preflight
 from ..project import Project, load_project
 from ..render import Renderer, write_pdf
 
@@ -40,21 +41,25 @@ class Outcome:
     written: list[Output]
 
 
-def lay_out(project: Project, editions: list[str] | None = None, progress=None):
-    """Lay out `editions` (all of booklet.yaml's by default) of a validated project.
+def lay_out(project: Project, editions: list[str] | None = None, progress=None,
+            accept_missing_glyphs: bool = False):
+    """Preflight, then lay out `editions` (all of booklet.yaml's by default) of a validated project.
 
-    Raises DataError when anything is wrong; returns the layouts and warnings otherwise.
+    Raises DataError when anything is wrong; returns the layouts and all findings otherwise.
     """
+    findings = [*project.warnings, *preflight(project, accept_missing_glyphs)]
+    if any(f.is_error for f in findings):
+        raise DataError(findings)
     wanted = editions or project.config.editions
     layout = load_layout(project.root)
     renderer = Renderer(layout, project.root)
     if progress:
         progress.start(len(wanted) * len(project.fiches))
     results = [lay_out_edition(project, layout, renderer, edition,
-                               progress.advance if progress else lambda: None)
+                               progress.advance if progress else lambda: None,
+                               accept_missing_glyphs=accept_missing_glyphs)
                for edition in wanted]
-    findings = [*project.warnings, *_stylesheet_findings(layout, renderer),
-                *(f for r in results for f in r.findings)]
+    findings += [*_stylesheet_findings(layout, renderer), *(f for r in results for f in r.findings)]
     if any(f.is_error for f in findings):
         raise DataError(findings)
     return results, sort_findings(findings)
@@ -71,14 +76,15 @@ def _stylesheet_findings(layout, renderer) -> list[Finding]:
     return findings
 
 
-def check(root: Path, progress=None) -> Outcome:
-    """Validate and lay out everything; write nothing."""
-    _, findings = lay_out(load_project(root), progress=progress)
+def check(root: Path, progress=None, accept_missing_glyphs: bool = False) -> Outcome:
+    """Validate, preflight and lay out everything; write nothing."""
+    _, findings = lay_out(load_project(root), progress=progress,
+                          accept_missing_glyphs=accept_missing_glyphs)
     return Outcome(findings, [])
 
 
 def build(root: Path, edition: str | None = None, output: Path | None = None,
-          progress=None) -> Outcome:
+          progress=None, accept_missing_glyphs: bool = False) -> Outcome:
     """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition."""
     project = load_project(root)
     if edition and edition not in project.config.editions:
@@ -87,7 +93,8 @@ def build(root: Path, edition: str | None = None, output: Path | None = None,
     if output and not edition and len(project.config.editions) > 1:
         raise UsageError("-o writes one PDF: choose its edition with --edition "
                          + " or --edition ".join(project.config.editions))
-    results, findings = lay_out(project, [edition] if edition else None, progress)
+    results, findings = lay_out(project, [edition] if edition else None, progress,
+                                accept_missing_glyphs)
     files = _outputs(project.root, results, output)
     for file in files:
         _write_atomically(file.path, file.write)

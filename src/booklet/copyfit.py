@@ -1,0 +1,109 @@
+"""Copyfitting: the largest type that keeps a fiche on one page.
+
+The layout lists the steps (layouts/layout.yaml): body size first, then
+leading, then photo height. A fiche that fits at full size is rendered once
+and never changed; one that does not is searched by bisection over the steps,
+so a booklet where everything fits costs nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+
+from .model import SECTION_KEYS
+from .render import Rendered
+
+
+@dataclass(frozen=True)
+class FitStep:
+    """One size at which a fiche can be set."""
+
+    body_size_pt: float
+    leading: float
+    photo_height_mm: float
+
+    def css(self) -> str:
+        """The step as CSS custom properties, for the fiche's style attribute."""
+        return (f"--body-size: {self.body_size_pt:g}pt; --body-leading: {self.leading:g}; "
+                f"--photo-height: {self.photo_height_mm:g}mm")
+
+
+def fit_steps(settings: dict) -> list[FitStep]:
+    """From full size to the readable minimum: body size, then leading, then photo height."""
+    sizes, leadings, photos = (
+        [float(v) for v in settings[key]] for key in ("body_size_pt", "leading", "photo_height_mm"))
+    steps = [FitStep(size, leadings[0], photos[0]) for size in sizes]
+    steps += [FitStep(sizes[-1], leading, photos[0]) for leading in leadings[1:]]
+    steps += [FitStep(sizes[-1], leadings[-1], photo) for photo in photos[1:]]
+    return steps
+
+
+@dataclass
+class Fit:
+    """The outcome of fitting one fiche: the step used (None: does not fit) and its pages."""
+
+    step: int | None
+    rendered: Rendered
+
+    @property
+    def fits(self) -> bool:
+        return self.step is not None
+
+
+def fit(render_at: Callable[[int], Rendered], steps: int) -> Fit:
+    """The first (largest) step at which `render_at(step)` gives one page."""
+    first = render_at(0)
+    if len(first.document.pages) == 1:
+        return Fit(0, first)
+    smallest = render_at(steps - 1)
+    if len(smallest.document.pages) > 1:
+        return Fit(None, smallest)
+    too_big, fits, best = 0, steps - 1, smallest
+    while fits - too_big > 1:
+        middle = (too_big + fits) // 2
+        rendered = render_at(middle)
+        if len(rendered.document.pages) == 1:
+            fits, best = middle, rendered
+        else:
+            too_big = middle
+    return Fit(fits, best)
+
+
+def overflow(rendered: Rendered) -> tuple[int, list[int]]:
+    """Characters beyond the first page, and the numbers of the sections they belong to."""
+    characters, sections = 0, set()
+    for page in rendered.document.pages[1:]:
+        content = [child for child in page._page_box.children if not isinstance(child, MarginBox)]
+        for box in (box for child in content for box in child.descendants()):
+            if isinstance(box, TextBox):
+                characters += len(box.text.strip())
+            classes = (box.element.get("class") or "").split() if box.element is not None else []
+            for key in SECTION_KEYS:
+                if f"section-{key}" in classes:
+                    sections.add(SECTION_KEYS.index(key) + 1)
+    return characters, sorted(sections)
+
+
+def page_filled(rendered: Rendered) -> float:
+    """How much of the first page's height the content uses (0 to 1)."""
+    page_box = rendered.document.pages[0]._page_box
+    top, height = page_box.content_box_y(), page_box.height
+    bottom = top
+    for box in page_box.descendants():
+        if box.element_tag == "article":
+            bottom = max(bottom, box.position_y + box.margin_height())
+    return (bottom - top) / height if height else 0.0
+
+
+def describe_sections(numbers: list[int]) -> str:
+    """'section 6', 'sections 5 and 6', 'sections 4 to 6'."""
+    if not numbers:
+        return "its sections"
+    if len(numbers) == 1:
+        return f"section {numbers[0]}"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+        return f"sections {numbers[0]} to {numbers[-1]}"
+    return "sections " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"

@@ -1,0 +1,180 @@
+"""Preflight: what a printer or an editor would catch, found before layout.
+
+Glyph coverage (every printed character is in the bundled fonts), images
+(inside the project, readable, SVG without external references) and data a
+human editor would question. Layout-dependent checks — fit and image
+resolution — are in `editions`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+from xml.etree import ElementTree
+
+from .assemble import find_fiche, name_index
+from .errors import Finding
+from .glyphs import missing, strings
+from .model import SECTION_KEYS
+from .project import FicheSource, Project
+from .sources import SourceDocument
+from .text import localize
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+MAX_POPULATION = 20_000_000  # larger than any French région or Japanese prefecture
+MAX_AREA_KM2 = 100_000
+MIN_AREA_KM2 = 0.01
+MAX_DENSITY = 40_000  # inhabitants per km²; Paris has about 20,000
+IMAGE_FIELDS = ("logo", "photo")
+RASTER_FORMATS = {"PNG", "JPEG"}
+
+
+def preflight(project: Project, accept_missing_glyphs: bool = False) -> list[Finding]:
+    """Every finding about the project's data, before layout."""
+    findings = _glyph_findings(project.config_source, accept_missing_glyphs)
+    fiches_by_name = name_index(project.fiches)
+    for entry in project.fiches:
+        findings += _glyph_findings(entry.source, accept_missing_glyphs)
+        findings += _image_findings(project.root, entry)
+        findings += _sanity_findings(entry)
+        findings += _partner_findings(entry, fiches_by_name)
+    findings += _duplicate_names(project)
+    return findings
+
+
+def _glyph_findings(source: SourceDocument, accept: bool) -> list[Finding]:
+    """A character no bundled font has: an error, or with `accept` a warning that it falls back."""
+    findings = []
+    for keys, text in strings(source.data):
+        if keys and keys[0] in IMAGE_FIELDS:
+            continue
+        field = ".".join(str(k) for k in keys)
+        for char in missing(text):
+            name = f"{char} (U+{ord(char):04X})"
+            if accept:
+                message = (f"{field}: {name} is in no bundled font; it falls back to a system font "
+                           f"or prints as an empty box")
+            else:
+                message = (f"{field}: {name} is in no bundled font and would print as an empty box; "
+                           f"use a common form of the character, or build with --accept-missing-glyphs")
+            findings.append(Finding(source.char_location(keys, char), message,
+                                    "warning" if accept else "error"))
+    return findings
+
+
+def _image_findings(root: Path, entry: FicheSource) -> list[Finding]:
+    """Images must be readable files inside the project folder."""
+    findings = []
+    for name in IMAGE_FIELDS:
+        value = getattr(entry.fiche, name)
+        if value is None:
+            continue
+        location = entry.source.location((name,))
+        problem = image_problem(root, value)
+        if problem:
+            findings.append(Finding(location, f"{name} {problem}"))
+    return findings
+
+
+def image_problem(root: Path, value: str) -> str | None:
+    """Why the image at `value` (relative to `root`) cannot be printed, or None."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith(("/", "\\")):
+        return f"must be a file inside the project folder, like images/logo.png; got '{value}'"
+    path = (root / value).resolve()
+    if not path.is_relative_to(root):
+        return f"'{value}' is outside the project folder: copy the image into images/"
+    if not path.is_file():
+        return f"'{value}' not found: put the file there or correct the path"
+    if path.suffix.lower() == ".svg":
+        return _svg_problem(path, value)
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return f"'{value}' is not a readable image: save it as PNG or JPEG"
+    if kind not in RASTER_FORMATS:
+        return f"'{value}' is a {kind} image: save it as PNG or JPEG"
+    return None
+
+
+def _svg_problem(path: Path, value: str) -> str | None:
+    data = path.read_bytes()
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return f"'{value}' declares a DOCTYPE or entities, which are not allowed in SVG images"
+    try:
+        tree = ElementTree.fromstring(data)
+    except ElementTree.ParseError as error:
+        return f"'{value}' is not a readable SVG image ({error})"
+    for element in tree.iter():
+        for attribute, link in element.attrib.items():
+            external = attribute.endswith("href") and not link.startswith(("#", "data:"))
+            if external or re.search(r"url\(\s*['\"]?(?!#|data:)", link):
+                return f"'{value}' refers to another file ({link}): SVG images must be self-contained"
+        if element.tag.endswith("style") and re.search(r"@import|url\(\s*['\"]?(?!#|data:)",
+                                                         element.text or ""):
+            return f"'{value}' loads styles or files from elsewhere: SVG images must be self-contained"
+    return None
+
+
+def _sanity_findings(entry: FicheSource) -> list[Finding]:
+    """Values that are valid but that an editor would question."""
+    fiche, source, findings = entry.fiche, entry.source, []
+
+    def warn(keys, message):
+        findings.append(Finding(source.location(keys), message, "warning"))
+
+    if fiche.population and fiche.population > MAX_POPULATION:
+        warn(("population",), f"population {fiche.population:,} is more than any région or "
+                              f"prefecture: check the number")
+    if fiche.area_km2 and not MIN_AREA_KM2 <= fiche.area_km2 <= MAX_AREA_KM2:
+        warn(("area_km2",), f"area_km2 {fiche.area_km2} km² is implausible: check the number "
+                            f"and that it is in km²")
+    elif fiche.area_km2 and fiche.population and fiche.population / fiche.area_km2 > MAX_DENSITY:
+        density = round(fiche.population / fiche.area_km2)
+        warn(("area_km2",), f"{fiche.population} inhabitants on {fiche.area_km2} km² makes "
+                            f"{density:,} per km²: check population and area (in km²)")
+    if fiche.contact and fiche.contact.email and not EMAIL.match(fiche.contact.email):
+        warn(("contact", "email"), f"'{fiche.contact.email}' does not look like an e-mail address")
+    sections = source.data.get("sections")
+    if isinstance(sections, dict):
+        for key in SECTION_KEYS:
+            value = sections.get(key, "absent")
+            if value is None or (isinstance(value, str) and not value.strip()):
+                number = SECTION_KEYS.index(key) + 1
+                warn(("sections", key), f"section {number} ({key}) is empty and will not be "
+                                        f"printed: write the text or remove the line")
+    if fiche.country == "JP" and not fiche.reading:
+        warn(("name",), "no reading: add 'reading:' with the name in kana (e.g. いちかわし) "
+                        "so that the fiche is sorted in あいうえお order; sorted by its name meanwhile")
+    return findings
+
+
+def _partner_findings(entry: FicheSource, fiches_by_name: dict) -> list[Finding]:
+    """Partners without a fiche are printed as text; list them so an editor can check spelling."""
+    findings = []
+    for index, partner in enumerate(entry.fiche.partners):
+        if find_fiche(partner, fiches_by_name) is None:
+            name = localize(partner, entry.fiche.lang, entry.fiche.lang).text
+            findings.append(Finding(entry.source.location(("partners", index)),
+                f"partner '{name}' has no fiche in this booklet: printed as text, without a page",
+                "info"))
+    return findings
+
+
+def _duplicate_names(project: Project) -> list[Finding]:
+    by_name: dict[str, list[FicheSource]] = defaultdict(list)
+    for entry in project.fiches:
+        name = entry.fiche.name
+        for text in set(name.values() if isinstance(name, dict) else [name]):
+            by_name[" ".join(text.casefold().split())].append(entry)
+    findings = []
+    for entries in by_name.values():
+        for entry in entries[1:]:
+            findings.append(Finding(entry.source.location(("name",)),
+                f"{entries[0].source.path} has the same name: is this collectivité in the "
+                f"booklet twice?", "warning"))
+    return findings
