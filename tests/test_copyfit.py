@@ -106,7 +106,7 @@ def test_project_layout_sets_its_own_minimum(sample):
     (sample / "layouts").mkdir()
     settings = (DEFAULT_LAYOUT_DIR / "layout.yaml").read_text(encoding="utf-8")
     (sample / "layouts" / "layout.yaml").write_text(
-        settings.replace("body_size_pt: [9.2,", "body_size_pt: [14, 13, 12,"), encoding="utf-8")
+        settings.replace("body_size_pt: [9.2,", "body_size_pt: [14, 13, 12, 9.2,"), encoding="utf-8")
     result = run("check", sample)
     assert f"{sample}/{ISSY}:4:1: info: French page: shrunk to fit, body 9.2 pt (full size 14 pt)" \
         in result.output

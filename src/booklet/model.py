@@ -66,6 +66,10 @@ def _describe_input(value: Any) -> str:
     return f'"{value}"'
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 Text = Annotated[str | dict[Lang, str], BeforeValidator(_text_value)]
 """A text in the fiche's language, or translations: {fr: ..., ja: ...}."""
 
@@ -108,7 +112,7 @@ class Sections(_Strict):
     def _empty_is_absent(cls, data: Any) -> Any:
         """A section left empty is not printed (preflight warns about it)."""
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (v is None or (isinstance(v, str) and not v.strip()))}
+            return {key: value for key, value in data.items() if not _blank(value)}
         return data
 
     @model_validator(mode="after")

@@ -37,11 +37,17 @@ class Project:
     config: BookletConfig
     config_source: SourceDocument
     fiches: tuple[FicheSource, ...]
-    warnings: tuple[Finding, ...] = field(default=())
+    findings: tuple[Finding, ...] = field(default=())
+    """What loading found, errors included: fiches with errors are left out of `fiches`."""
 
 
 def load_project(root: Path) -> Project:
-    """Read and validate the project in `root`; raise DataError listing every problem."""
+    """Read and validate the project in `root`.
+
+    Raises BookletError when there is no project, DataError when booklet.yaml is
+    unusable; otherwise returns the valid fiches and every finding, so that the
+    preflight can still look at the valid ones and all problems come in one run.
+    """
     root = root.resolve()
     config_path = root / CONFIG_FILE
     if not config_path.is_file():
@@ -55,8 +61,9 @@ def load_project(root: Path) -> Project:
         raise BookletError(
             f"{display_path(root / FICHES_DIR)}: no fiches found. "
             f"Put one .yaml file per collectivité in this folder.")
-    fiches = []
+    fiches, ids = [], []
     for path in fiche_paths:
+        ids.append(path.stem)
         source, fiche = _load(path, Fiche, findings)
         if not FICHE_ID.match(path.stem):
             findings.append(Finding(source.location(()) if source else SourceLocation(display_path(path)),
@@ -64,11 +71,9 @@ def load_project(root: Path) -> Project:
                 f"use only lowercase a-z, 0-9 and -, e.g. 'ichikawa.yaml'"))
         elif fiche is not None:
             fiches.append(FicheSource(path.stem, source, fiche))
-    if config is not None:
-        findings += _check_order(config, config_source, fiches)
-    errors = [f for f in findings if f.is_error]
-    if errors:
+    if config is None:
         raise DataError(findings)
+    findings += _check_order(config, config_source, fiches, ids)
     return Project(root, config, config_source, tuple(fiches), tuple(findings))
 
 
@@ -86,10 +91,9 @@ def _load(path: Path, model, findings: list[Finding]):
 
 
 def _check_order(config: BookletConfig, source: SourceDocument,
-                 fiches: list[FicheSource]) -> list[Finding]:
+                 fiches: list[FicheSource], ids: list[str]) -> list[Finding]:
     """`order` is either country groups or every fiche id exactly once."""
     findings = []
-    ids = [f.id for f in fiches]
     if all(item in COUNTRIES for item in config.order):
         for country in sorted({f.fiche.country for f in fiches} - set(config.order)):
             findings.append(Finding(source.location(("order",)),

@@ -47,7 +47,7 @@ def lay_out(project: Project, editions: list[str] | None = None, progress=None,
 
     Raises DataError when anything is wrong; returns the layouts and all findings otherwise.
     """
-    findings = [*project.warnings, *preflight(project, accept_missing_glyphs)]
+    findings = [*project.findings, *preflight(project, accept_missing_glyphs)]
     if any(f.is_error for f in findings):
         raise DataError(findings)
     wanted = editions or project.config.editions
