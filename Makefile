@@ -11,7 +11,7 @@ booklet: setup
 	$(BIN)/booklet build
 
 test: setup
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/pytest
 
 setup: system-packages $(VENV)/.installed

@@ -91,10 +91,13 @@ def page_filled(rendered: Rendered) -> float:
     """How much of the first page's height the content uses (0 to 1)."""
     page_box = rendered.document.pages[0]._page_box
     top, height = page_box.content_box_y(), page_box.height
-    bottom = top
-    for box in page_box.descendants():
+    boxes, bottom = list(page_box.children), top
+    while boxes:  # down the block tree only, to the fiche's <article>
+        box = boxes.pop()
         if box.element_tag == "article":
             bottom = max(bottom, box.position_y + box.margin_height())
+        elif box.element_tag in ("html", "body"):
+            boxes.extend(getattr(box, "children", []))
     return (bottom - top) / height if height else 0.0
 
 

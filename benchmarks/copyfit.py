@@ -1,0 +1,67 @@
+"""Cost of copyfitting on a booklet where every fiche fits at full size.
+
+Builds one edition of the same generated project with and without the fit
+search, alternating the two several times in one run, and prints the
+median times and their ratio (target: at most 1.10). Also reports the cost on
+the default project with 5% long fiches, which do need the search.
+
+    python benchmarks/copyfit.py [FICHES] [ROUNDS]
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from generate import generate
+
+from booklet.editions import lay_out_edition
+from booklet.layouts import load_layout
+from booklet.project import load_project
+from booklet.render import Renderer, write_pdf
+
+
+def build_once(root: Path, copyfit: bool) -> float:
+    """Seconds to load, lay out and write the French booklet (fonts loaded once per build)."""
+    start = time.perf_counter()
+    project = load_project(root)
+    layout = load_layout(project.root)
+    renderer = Renderer(layout, project.root)
+    result = lay_out_edition(project, layout, renderer, "fr", copyfit=copyfit)
+    if copyfit:
+        assert not any(f.is_error for f in result.findings), result.findings
+    write_pdf(result.documents(), io.BytesIO())
+    return time.perf_counter() - start
+
+
+def compare(root: Path, rounds: int) -> tuple[float, float]:
+    with_fit, without = [], []
+    for _ in range(rounds):
+        without.append(build_once(root, copyfit=False))
+        with_fit.append(build_once(root, copyfit=True))
+    return statistics.median(with_fit), statistics.median(without)
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    with tempfile.TemporaryDirectory() as folder:
+        fitting = generate(count, Path(folder) / "fit", long_share=0)
+        fit_time, plain_time = compare(fitting, rounds)
+        print(f"{count} fiches, all fit at full size, French edition, median of {rounds}:")
+        print(f"  with copyfitting    {fit_time:6.2f} s")
+        print(f"  without copyfitting {plain_time:6.2f} s")
+        print(f"  ratio               {fit_time / plain_time:6.3f}  (target <= 1.10)")
+        mixed = generate(count, Path(folder) / "mixed")
+        fit_time, plain_time = compare(mixed, 1)
+        print(f"{count} fiches, 5% long (need shrinking), one round:")
+        print(f"  with copyfitting    {fit_time:6.2f} s  ({fit_time / plain_time:.2f} × laying "
+              f"every fiche out once, long ones left overflowing)")
+
+
+if __name__ == "__main__":
+    main()
