@@ -26,6 +26,13 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n?[ \t]*(?=[{_CJK}])")
 _FRENCH_BEFORE = re.compile(r"[ \u00a0]+(?=[;:!?»])")
 _FRENCH_AFTER = re.compile(r"(?<=«)[ \u00a0]+")
 _FRENCH_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+# Both languages: a number stays with its unit (57.45 km², 66 171 hab.) and its
+# thousands (3 500 âmes).
+_NUMBER_UNIT = re.compile(r"(?<=\d) (?=(?:km²|km2|m²|ha|hab\.|%|€|\d{3}\b))")
+# Japanese: a quarter-em space between kana or kanji and Latin letters or digits
+# (和欧間のアキ), as Japanese typesetting does; none next to Japanese punctuation.
+_KANA_KANJI = r"\u3041-\u309f\u30a1-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_JAPANESE_LATIN = re.compile(rf"(?<=[{_KANA_KANJI}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%²])(?=[{_KANA_KANJI}])")
 
 
 @dataclass(frozen=True)
@@ -58,11 +65,12 @@ def other_language(value: str | dict[str, str], shown: Localized) -> Localized |
 
 def typeset(text: str, lang: str) -> str:
     """Apply the spacing rules of `lang` to plain text."""
+    text = _NUMBER_UNIT.sub("\u00a0", text)
     if lang == "fr":
         text = _FRENCH_AFTER.sub("\u202f", _FRENCH_BEFORE.sub("\u202f", text))
         text = _FRENCH_APOSTROPHE.sub("\u2019", text)
     elif lang == "ja":
-        text = _CJK_GAP.sub("", text)
+        text = _JAPANESE_LATIN.sub("\u2005", _CJK_GAP.sub("", text))
     return text
 
 
