@@ -104,6 +104,8 @@ def _resolution_findings(project: Project, rendered: Rendered, page: FichePage) 
 
     fiche, source = page.source.fiche, page.source.source
     images = {getattr(fiche, name): name for name in ("logo", "photo") if getattr(fiche, name)}
+    if not images:
+        return []
     findings = []
     for box in rendered.document.pages[0]._page_box.descendants():
         if not isinstance(box, ReplacedBox) or box.element is None:
