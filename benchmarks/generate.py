@@ -62,7 +62,7 @@ JAPANESE_PLACES = [("青葉", "あおば"), ("桜川", "さくらがわ"), ("高
                    ("千歳", "ちとせ"), ("美浜", "みはま"), ("大和", "やまと"), ("白石", "しろいし")]
 PREFECTURES = ["千葉県", "愛知県", "新潟県", "福岡県", "宮城県", "長野県", "静岡県", "岡山県"]
 SECTIONS = ("geography", "history", "highlights", "economy", "exchanges", "good_practices")
-SECTION_CHARS = {"fr": 420, "ja": 210}  # about the seed fiche's length at full size
+SECTION_CHARS = {"fr": 420, "ja": 180}  # about the seed fiche's length at full size
 
 
 def _text(rng: random.Random, pool: list[str], chars: int, joiner: str) -> str:

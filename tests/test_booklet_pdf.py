@@ -91,7 +91,7 @@ def test_japanese_text_extracts_as_japanese(built):
 def test_numbers_follow_the_edition_locale(built):
     # The PDF maps the narrow no-break space of "66 171" to a space glyph.
     issy_fr = " ".join(page_texts(fr(built))[2].split())
-    assert "4,3 km² 66 171 hab." in issy_fr
+    assert "SUPERFICIE 4,3 km² POPULATION 66 171 hab." in issy_fr
     assert "57,45 km²" in page_texts(fr(built))[3]
     assert "57.45 km²" in page_texts(ja(built))[3]
     assert "66,171人" in page_texts(ja(built))[2]

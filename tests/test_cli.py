@@ -16,7 +16,7 @@ def test_check_reports_and_writes_nothing(sample):
     lines = result.output.splitlines()
     assert lines[-1] == "No errors: the booklet can be built."
     assert re.fullmatch(rf"{sample}/fiches/ichikawa\.yaml:4:1: info: French page: full size "
-                        r"\(9\.2 pt\), \d\d% of the page used", lines[0])
+                        r"\(9 pt\), \d\d% of the page used", lines[0])
     assert sorted(p.name for p in sample.iterdir()) == ["booklet.yaml", "fiches"]
 
 

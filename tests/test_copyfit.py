@@ -42,7 +42,7 @@ def _steps():
 
 def test_steps_go_from_full_size_to_the_minimum():
     steps = _steps()
-    assert steps[0].body_size_pt == 9.2 and steps[-1].body_size_pt == 7.5
+    assert steps[0].body_size_pt == 9 and steps[-1].body_size_pt == 7.5
     sizes = [s.body_size_pt for s in steps]
     assert sizes == sorted(sizes, reverse=True)
     # body size first, then leading, then photo
@@ -52,7 +52,7 @@ def test_steps_go_from_full_size_to_the_minimum():
 
 def test_fiches_that_fit_are_set_at_full_size(built):
     pdf = built / "dist" / "booklet-fr.pdf"
-    assert body_size_pt(pdf, 2) == 9.2
+    assert body_size_pt(pdf, 2) == 9
 
 
 def test_a_long_fiche_is_set_smaller_and_stays_on_one_page(sample):
@@ -70,7 +70,7 @@ def test_a_long_fiche_is_set_smaller_and_stays_on_one_page(sample):
         assert pages[2].startswith("Issy-les-Moulineaux")
         assert pages[3].startswith("Ichikawa" if edition == "fr" else "市川市")
         size = body_size_pt(pdf, 2)
-        assert 7.5 <= size < 9.2
+        assert 7.5 <= size < 9
         assert len(reader(sample / "dist" / "fiches" / f"issy-les-moulineaux-{edition}.pdf")
                    .pages) == 1
     # the largest size that fits: the next step up does not fit (reported size is used)
@@ -99,16 +99,16 @@ def test_check_reports_the_fit_of_every_fiche_and_edition(sample):
     result = run("check", sample)
     info = [line for line in result.output.splitlines() if ": info: " in line and "page:" in line]
     assert len(info) == 4  # 2 fiches × 2 editions
-    assert f"{sample}/{ISSY}:4:1: info: Japanese page: full size (9.2 pt)" in result.output
+    assert f"{sample}/{ISSY}:4:1: info: Japanese page: full size (9 pt)" in result.output
 
 
 def test_project_layout_sets_its_own_minimum(sample):
     (sample / "layouts").mkdir()
     settings = (DEFAULT_LAYOUT_DIR / "layout.yaml").read_text(encoding="utf-8")
     (sample / "layouts" / "layout.yaml").write_text(
-        settings.replace("body_size_pt: [9.2,", "body_size_pt: [14, 13, 12, 9.2,"), encoding="utf-8")
+        settings.replace("body_size_pt: [9.0,", "body_size_pt: [14, 13, 12, 9.0,"), encoding="utf-8")
     result = run("check", sample)
-    assert f"{sample}/{ISSY}:4:1: info: French page: shrunk to fit, body 9.2 pt (full size 14 pt)" \
+    assert f"{sample}/{ISSY}:4:1: info: French page: shrunk to fit, body 9 pt (full size 14 pt)" \
         in result.output
     assert f"{sample}/fiches/ichikawa.yaml:4:1: info: French page: full size (14 pt)" in result.output
 

@@ -87,8 +87,8 @@ def test_labels_follow_the_edition(mixed):
 def test_numbers_follow_the_edition_locale(mixed):
     fr = " ".join(page_texts(_pdf(mixed, "fr"))[7].split())
     ja = " ".join(page_texts(_pdf(mixed, "ja"))[7].split())
-    assert "57,45 km² 491 000 hab." in fr
-    assert "57.45 km² 491,000人" in ja
+    assert "SUPERFICIE 57,45 km² POPULATION 491 000 hab." in fr
+    assert "面積 57.45 km² 人口 491,000人" in ja
     assert "66,171人" in page_texts(_pdf(mixed, "ja"))[2]
 
 
