@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from conftest import run
+from conftest import page_texts, run
 
 
 def _digest(folder):
@@ -96,7 +96,8 @@ def test_all_errors_of_all_files_in_one_run(sample):
 @pytest.mark.parametrize("content, message", [
     (b"", "{f}:1:1: error: the file is empty"),
     (b"lang: fr\nname: Caf\xe9\n", "{f}:2:10: error: the file is not UTF-8 text: save it as UTF-8"),
-    (b"- a\n- b\n", "{f}:1:1: error: must be a list of fields (name: value), one per line"),
+    (b"- a\n- b\n", "{f}:1:1: error: the file must hold fields written as 'name: value', one "
+                  "per line; it holds a list"),
     (b"a: &x [1]\nb: *x\n", "{f}:1:4: error: aliases (*name) are not supported in fiches"),
 ])
 def test_unreadable_fiche(sample, content, message):
@@ -166,3 +167,67 @@ def test_order_must_name_existing_fiches(sample):
     assert ("booklet.yaml:12:19: error: order lists 'issy-les-moulinaux', which is no fiche: "
             "did you mean 'issy-les-moulineaux'?") in result.output
     assert "fiche 'issy-les-moulineaux' is missing from order" in result.output
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("population: 66171", "population: 066171", None),  # decimal, not YAML 1.1 octal
+    ("population: 66171", "population: 1:30",
+     '{f}:11:13: error: population must be a whole number, got "1:30"'),
+    ("population: 66171", "population: " + "1" * 40,
+     '{f}:11:13: error: population "1111111111111111111111111111111111111111" is far too large'),
+    ("name: Issy-les-Moulineaux", "name: !custom Issy",
+     "{f}:6:7: error: YAML tags (a value starting with !) are not supported in fiches"),
+    ("name: Issy-les-Moulineaux", "name: 2024-13-01", None),
+    ("kind: commune", "kind: no", None),
+    ("area_km2: 4.3", 'area_km2: "4,3 km² (source: INSEE)"',
+     '{f}:10:11: error: area_km2 must be a number, got "4,3 km² (source: INSEE)"; use a dot'),
+])
+def test_yaml_values_mean_what_they_show(sample, old, new, message):
+    _replace(sample / ISSY, old, new)
+    result = run("check", sample)
+    if message is None:  # as typed: a date-like name, the word "no", 066171 = 66171
+        assert result.exit_code == 0, result.output
+        assert run("build", sample, "--edition", "fr", "-q").exit_code == 0
+        text = " ".join(page_texts(sample / "dist" / "booklet-fr.pdf")[2].split())
+        assert "66 171 hab." in text and new.split(": ", 1)[1].replace("066171", "") in text
+        return
+    assert result.exit_code == 1
+    assert message.format(f=f"{sample}/{ISSY}") in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("order: [FR, JP]", "order: [FR, JP, FR]",
+     "booklet.yaml:12:8: error: order lists FR more than once: keep each once"),
+    ("editions: [fr, ja]", "editions: [fr, fr]",
+     "booklet.yaml:10:11: error: editions lists fr more than once: keep each once"),
+    ("order: [FR, JP]", "order: [FR, ichikawa, issy-les-moulineaux]",
+     "booklet.yaml:12:8: error: order mixes countries and fiche ids"),
+    ("order: [FR, JP]", "order: [fr, jp]",
+     "booklet.yaml:12:8: error: order countries are written in capitals: FR, JP"),
+])
+def test_booklet_yaml_mistakes(sample, old, new, message):
+    _replace(sample / "booklet.yaml", old, new)
+    result = run("check", sample)
+    assert result.exit_code == 1
+    assert f"{sample}/{message}" in result.output
+
+
+def test_two_files_for_one_fiche_id(sample):
+    (sample / "fiches" / "ichikawa.yml").write_bytes((sample / "fiches" / "ichikawa.yaml").read_bytes())
+    (sample / "fiches" / "._ichikawa.yaml").write_bytes(b"\x00\x05\x16\x07 mac resource fork")
+    result = run("check", sample)
+    assert result.exit_code == 1
+    assert (f"{sample}/fiches/ichikawa.yml:1:1: error: two files for the fiche 'ichikawa' "
+            "(ichikawa.yaml and ichikawa.yml): keep only one") in result.output
+    assert "._ichikawa" not in result.output
+
+
+def test_stale_per_collectivite_pdfs_are_removed(sample):
+    assert run("build", sample, "-q").exit_code == 0
+    (sample / "fiches" / "ichikawa.yaml").rename(sample / "fiches" / "ichikawa-shi.yaml")
+    _replace(sample / ISSY, "  - ichikawa", "  - ichikawa-shi")
+    assert run("build", sample, "-q").exit_code == 0
+    assert sorted(p.name for p in (sample / "dist" / "fiches").iterdir()) == [
+        "ichikawa-shi-fr.pdf", "ichikawa-shi-ja.pdf",
+        "issy-les-moulineaux-fr.pdf", "issy-les-moulineaux-ja.pdf"]

@@ -186,3 +186,24 @@ def test_warnings_only_exit_zero_and_json_includes_fit(sample):
     report = json.loads(result.stdout)
     assert report["ok"] is True
     assert sum("page: full size" in f["message"] for f in report["findings"]) == 4
+
+
+def test_image_names_with_url_characters_work(sample):
+    _png(sample / "images" / "logo #1?.png", 900, 450)
+    _edit(sample, ISSY, "lang: fr\n", 'lang: fr\nlogo: "images/logo #1?.png"\n')
+    result = run("build", sample, "--edition", "fr")
+    assert result.exit_code == 0, result.output
+    import pypdf
+
+    assert len(pypdf.PdfReader(sample / "dist" / "booklet-fr.pdf").pages[2].images) == 1
+
+
+def test_huge_and_nul_image_paths_are_clear_errors(sample):
+    Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS  # Pillow's own bomb limit applies
+    (sample / "images").mkdir()
+    Image.new("1", (20000, 12000)).save(sample / "images" / "bomb.png")
+    _edit(sample, ISSY, "lang: fr\n", 'lang: fr\nlogo: images/bomb.png\nphoto: "images/a\\0b.png"\n')
+    result = run("check", sample)
+    assert result.exit_code == 1
+    assert "logo 'images/bomb.png' has far too many pixels" in result.output
+    assert "photo contains a NUL character" in result.output

@@ -39,8 +39,8 @@ def order_fiches(project: Project) -> list[FicheSource]:
     """Fiches in booklet order: by country group then name, or as listed in `order`."""
     order = project.config.order
     by_id = {f.id: f for f in project.fiches}
-    if not all(item in ("FR", "JP") for item in order):
-        return [by_id[item] for item in order]
+    if not project.config.order_by_country:
+        return [by_id[item] for item in order if item in by_id]
     return [f for country in order
             for f in sorted((f for f in project.fiches if f.fiche.country == country), key=sort_key)]
 
@@ -88,10 +88,6 @@ class Plan:
     @property
     def index_page(self) -> int:
         return self.front_pages + len(self.fiches) + 1
-
-    @property
-    def total_pages(self) -> int:
-        return self.index_page
 
     def groups(self) -> list[tuple[str, list[FichePage]]]:
         """Consecutive fiches of one country, for the table of contents."""

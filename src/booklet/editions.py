@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from weasyprint.formatting_structure.boxes import ReplacedBox
 
@@ -25,6 +26,7 @@ from .text import localize, other_language
 
 LANGUAGE_NAMES = {"fr": "French", "ja": "Japanese"}
 MIN_DPI = 200
+MAX_FRONT_LAYOUTS = 4
 CSS_PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 
@@ -42,6 +44,10 @@ class EditionLayout:
 
     def documents(self):
         return [self.front.document, *(r.document for _, r in self.fiches), self.index.document]
+
+    @property
+    def page_count(self) -> int:
+        return sum(len(document.pages) for document in self.documents())
 
 
 def _common_context(project: Project, layout: Layout, edition: str) -> dict:
@@ -110,7 +116,7 @@ def _resolution_findings(project: Project, rendered: Rendered, page: FichePage) 
     for box in rendered.document.pages[0]._page_box.descendants():
         if not isinstance(box, ReplacedBox) or box.element is None:
             continue
-        value = box.element.get("src")
+        value = unquote(box.element.get("src") or "")
         if value not in images or value.lower().endswith(".svg") or not box.width:
             continue
         with Image.open(project.root / value) as image:
@@ -134,11 +140,12 @@ def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, editio
     common = _common_context(project, layout, edition)
     config_location = SourceLocation(project.config_source.path)
     front_pages, plan, front = 2, None, None
-    while front is None or len(front.document.pages) != front_pages:
-        if front is not None:
-            front_pages = len(front.document.pages)
+    for _ in range(MAX_FRONT_LAYOUTS):  # numbers in the contents can change its length
         plan = plan_edition(project, edition, front_pages)
         front = renderer.render(layout.render("front.html", plan=plan, first_page=1, **common))
+        if len(front.document.pages) == front_pages:
+            break
+        front_pages = len(front.document.pages)
     findings = _log_findings(front, config_location, "the cover or contents", edition,
                              accept_missing_glyphs)
     steps = fit_steps(layout.settings["copyfit"])

@@ -14,7 +14,7 @@ from fontTools.ttLib import TTFont
 
 from .layouts import FONTS_DIR
 
-NOT_PRINTED = frozenset({"logo", "photo"})  # file paths, not text
+IMAGE_FIELDS = ("logo", "photo")  # file paths, not printed text
 
 
 @cache
@@ -39,7 +39,7 @@ def strings(data, keys: tuple = ()) -> Iterator[tuple[tuple, str]]:
     """Every text value of a YAML document with its path, except file paths."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if not (keys == () and key in NOT_PRINTED):
+            if not (keys == () and key in IMAGE_FIELDS):
                 yield from strings(value, (*keys, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):

@@ -1,5 +1,8 @@
 """Stage 4, lay out: the layout search path, the Jinja2 environment and the labels.
 
+Templates run in Jinja2's sandbox, so a layout shared between organizers
+cannot run code; they get fiche values as data, autoescaped.
+
 A project overrides any file of the built-in layout by putting a file of the
 same name in its own `layouts/` folder: the project folder is searched first,
 then the package's default layout.
@@ -13,6 +16,7 @@ from pathlib import Path
 import jinja2
 import yaml
 from babel.numbers import format_decimal
+from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import BookletError, display_path
 
@@ -48,6 +52,9 @@ class Layout:
             line = getattr(error, "lineno", None)
             position = f"{display_path(Path(where))}:{line}" if line else where
             raise BookletError(f"{position}: the layout template has an error: {error.message}") from None
+        except (KeyError, IndexError, ValueError) as error:
+            raise BookletError(f"{template}: the layout refers to something labels.yaml or the "
+                               f"fiche does not have: {error}") from None
 
 
 def _find(dirs: tuple[Path, ...], name: str) -> Path:
@@ -57,9 +64,12 @@ def _find(dirs: tuple[Path, ...], name: str) -> Path:
 def load_layout(project_root: Path) -> Layout:
     """The layout of the project: its own `layouts/` first, then the built-in one."""
     project_layouts = (project_root / "layouts").resolve()
+    if project_layouts.is_dir() and not project_layouts.is_relative_to(project_root.resolve()):
+        raise BookletError(f"{display_path(project_root / 'layouts')} points outside the project "
+                           f"folder: copy the layout files into the project instead of linking them")
     dirs = tuple(dict.fromkeys(
         d for d in (project_layouts, DEFAULT_LAYOUT_DIR) if d.is_dir()))
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -67,8 +77,30 @@ def load_layout(project_root: Path) -> Layout:
         lstrip_blocks=True,
     )
     env.filters["number"] = number
-    labels, settings = (_read_yaml(_find(dirs, name)) for name in (LABELS, SETTINGS))
+    labels_path, settings_path = _find(dirs, LABELS), _find(dirs, SETTINGS)
+    labels, settings = _read_yaml(labels_path), _read_yaml(settings_path)
+    _check_labels(labels, labels_path)
+    _check_settings(settings, settings_path)
     return Layout(dirs, env, labels, settings, _find(dirs, STYLESHEET))
+
+
+def _check_labels(labels, path: Path) -> None:
+    missing = [lang for lang in LOCALES if not isinstance((labels or {}).get(lang), dict)]
+    if missing:
+        raise BookletError(f"{display_path(path)}: the labels of {', '.join(missing)} are missing: "
+                           f"copy them from the built-in labels.yaml")
+
+
+def _check_settings(settings, path: Path) -> None:
+    copyfit = (settings or {}).get("copyfit") if isinstance(settings, dict) else None
+    keys = ("body_size_pt", "leading", "photo_height_mm")
+    valid = isinstance(copyfit, dict) and all(
+        isinstance(copyfit.get(key), list) and copyfit[key]
+        and all(isinstance(v, int | float) and v > 0 for v in copyfit[key]) for key in keys)
+    if not valid:
+        raise BookletError(f"{display_path(path)}: copyfit needs {', '.join(keys)}, each a list "
+                           f"of positive numbers from full size to the smallest: see the built-in "
+                           f"layout.yaml")
 
 
 def _read_yaml(path: Path) -> dict:

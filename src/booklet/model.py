@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -54,13 +55,16 @@ def _text_value(value: Any) -> Any:
     )
 
 
-def _describe_input(value: Any) -> str:
+def _describe_input(value: Any, hint: bool = True) -> str:
+    """A value as the user typed it, with how to make it text when `hint`."""
     if isinstance(value, bool):
-        return f"{'yes' if value else 'no'} (a yes/no value): put the text in quotes"
+        return f"{str(value).lower()}" + (" (a yes/no value): put the text in quotes" if hint else "")
     if isinstance(value, int | float):
-        return f"the number {value}: put it in quotes"
+        return f"the number {value}" + (": put it in quotes" if hint else "")
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, dict):
+        return "a group of fields"
     if value is None:
         return "nothing"
     return f'"{value}"'
@@ -112,7 +116,8 @@ class Sections(_Strict):
     def _empty_is_absent(cls, data: Any) -> Any:
         """A section left empty is not printed (preflight warns about it)."""
         if isinstance(data, dict):
-            return {key: value for key, value in data.items() if not _blank(value)}
+            return {key: value for key, value in data.items()
+                    if not (key in SECTION_KEYS and _blank(value))}
         return data
 
     @model_validator(mode="after")
@@ -138,9 +143,9 @@ class Fiche(_Strict):
     """French fiches: the région. Japanese fiches: the prefecture (e.g. 千葉県)."""
     department: Text | None = None
     """French fiches only: the département."""
-    area_km2: Annotated[float, Field(gt=0)] | None = None
+    area_km2: Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)] | None = None
     """Superficie in km², with a dot for decimals: 4.3."""
-    population: Annotated[int, Field(gt=0)] | None = None
+    population: Annotated[int, Field(gt=0, le=2_000_000_000)] | None = None
     """Number of inhabitants, digits only: 66171."""
     partners: list[Text] = []
     """Jumelage / Partenariat avec...: fiche ids or names; a partner with a fiche gets a link."""
@@ -172,6 +177,32 @@ class BookletConfig(_Strict):
     order: list[str] = Field(default=["FR", "JP"], min_length=1)
     """Country groups in order ([FR, JP]), or every fiche id in the order wanted."""
 
+    @property
+    def order_by_country(self) -> bool:
+        """True when `order` lists country groups rather than fiche ids."""
+        return all(item in COUNTRIES for item in self.order)
+
+    @field_validator("editions", "order")
+    @classmethod
+    def _no_repeats(cls, values: list[str]) -> list[str]:
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise PydanticCustomError("repeated", "lists {items} more than once: keep each once",
+                                      {"items": ", ".join(repeated)})
+        return values
+
+    @field_validator("order")
+    @classmethod
+    def _countries_or_ids(cls, values: list[str]) -> list[str]:
+        countries = [v for v in values if v.upper() in COUNTRIES]
+        if countries and len(countries) != len(values):
+            raise PydanticCustomError(
+                "order_mixed", "mixes countries and fiche ids: write either the countries "
+                "([FR, JP]) or every fiche id in the order wanted")
+        if any(v != v.upper() for v in countries):
+            raise PydanticCustomError("order_case", "countries are written in capitals: FR, JP")
+        return values
+
 
 def json_schema(model: type[BaseModel]) -> str:
     """The JSON Schema of `model`, as shipped in booklet/schemas/."""
@@ -195,7 +226,8 @@ class Problem:
 def validate(model: type[BaseModel], data: Any) -> tuple[BaseModel | None, list[Problem]]:
     """Validate `data`; return the model, or the problems found."""
     if not isinstance(data, dict):
-        return None, [Problem((), "must be a list of fields (name: value), one per line")]
+        return None, [Problem((), f"the file must hold fields written as 'name: value', one per "
+                                  f"line; it holds {_describe_input(data, hint=False)}")]
     try:
         return model.model_validate(data), []
     except ValidationError as error:
@@ -234,7 +266,7 @@ def describe(model: type[BaseModel], error: dict) -> str:
     """A pydantic error in words an event organizer understands."""
     keys = tuple(error["loc"])
     field, kind, value = _label(keys), error["type"], error.get("input")
-    shown = _describe_input(value)
+    shown, plain = _describe_input(value), _describe_input(value, hint=False)
     if kind == "missing":
         return f"{field} is missing: add a line '{keys[-1]}: ...'"
     if kind == "extra_forbidden":
@@ -243,16 +275,18 @@ def describe(model: type[BaseModel], error: dict) -> str:
         hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(known)
         return f"unknown field '{keys[-1]}': {hint}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"{field} must be a whole number, got {shown.split(':')[0]}" + (
+        return f"{field} must be a whole number, got {plain}" + (
             "; write it without spaces or dots, e.g. 66171" if isinstance(value, str) else "")
     if kind in ("float_parsing", "float_type"):
-        return f"{field} must be a number, got {shown.split(':')[0]}" + (
+        return f"{field} must be a number, got {plain}" + (
             "; use a dot for decimals, e.g. 4.3" if isinstance(value, str) else "")
     if kind in ("greater_than", "greater_than_equal"):
         return f"{field} must be more than 0, got {value}"
+    if kind in ("less_than", "less_than_equal", "finite_number"):
+        return f"{field} {plain} is far too large: check the number"
     if kind == "literal_error":
         expected = error["ctx"]["expected"].replace("'", "")
-        return f"{field} must be {expected}, got {shown.split(':')[0]}"
+        return f"{field} must be {expected}, got {plain}"
     if kind == "string_type":
         return f"{field} must be text, got {shown}"
     if kind == "list_type":
@@ -264,6 +298,6 @@ def describe(model: type[BaseModel], error: dict) -> str:
     if kind == "bool_type":
         return f"{field} must be yes or no"
     if error["msg"] and kind in ("empty_text", "text_lang", "text_lang_value", "text_type",
-                                 "no_section"):
+                                 "no_section", "repeated", "order_mixed", "order_case"):
         return f"{field} {error['msg']}"
     return f"{field}: {error['msg']}"

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 from .assemble import find_fiche, name_index
 from .errors import Finding
-from .glyphs import missing, strings
+from .glyphs import IMAGE_FIELDS, missing, strings
 from .model import SECTION_KEYS
 from .project import FicheSource, Project
 from .sources import SourceDocument
@@ -26,7 +26,6 @@ MAX_POPULATION = 20_000_000  # larger than any French région or Japanese prefec
 MAX_AREA_KM2 = 100_000
 MIN_AREA_KM2 = 0.01
 MAX_DENSITY = 40_000  # inhabitants per km²; Paris has about 20,000
-IMAGE_FIELDS = ("logo", "photo")
 RASTER_FORMATS = {"PNG", "JPEG"}
 
 
@@ -34,11 +33,13 @@ def preflight(project: Project, accept_missing_glyphs: bool = False) -> list[Fin
     """Every finding about the project's data, before layout."""
     findings = _glyph_findings(project.config_source, accept_missing_glyphs)
     fiches_by_name = name_index(project.fiches)
+    all_fiches_valid = not any(f.is_error for f in project.findings)
     for entry in project.fiches:
         findings += _glyph_findings(entry.source, accept_missing_glyphs)
         findings += _image_findings(project.root, entry)
         findings += _sanity_findings(entry)
-        findings += _partner_findings(entry, fiches_by_name)
+        if all_fiches_valid:  # a partner whose fiche has errors is not "without a fiche"
+            findings += _partner_findings(entry, fiches_by_name)
     findings += _duplicate_names(project)
     return findings
 
@@ -47,8 +48,6 @@ def _glyph_findings(source: SourceDocument, accept: bool) -> list[Finding]:
     """A character no bundled font has: an error, or with `accept` a warning that it falls back."""
     findings = []
     for keys, text in strings(source.data):
-        if keys and keys[0] in IMAGE_FIELDS:
-            continue
         field = ".".join(str(k) for k in keys)
         for char in missing(text):
             name = f"{char} (U+{ord(char):04X})"
@@ -79,6 +78,8 @@ def _image_findings(root: Path, entry: FicheSource) -> list[Finding]:
 
 def image_problem(root: Path, value: str) -> str | None:
     """Why the image at `value` (relative to `root`) cannot be printed, or None."""
+    if "\0" in value:
+        return "contains a NUL character: retype the file name"
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith(("/", "\\")):
         return f"must be a file inside the project folder, like images/logo.png; got '{value}'"
     path = (root / value).resolve()
@@ -94,6 +95,8 @@ def image_problem(root: Path, value: str) -> str | None:
         with Image.open(path) as image:
             image.verify()
             kind = image.format
+    except Image.DecompressionBombError:
+        return f"'{value}' has far too many pixels to be a logo or a photo: save a smaller copy"
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return f"'{value}' is not a readable image: save it as PNG or JPEG"
     if kind not in RASTER_FORMATS:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BookletError, DataError, Finding, SourceLocation, display_path
-from .model import COUNTRIES, BookletConfig, Fiche, validate
+from .model import BookletConfig, Fiche, validate
 from .sources import SourceDocument, YamlError, read_yaml
 
 CONFIG_FILE = "booklet.yaml"
@@ -56,19 +56,26 @@ def load_project(root: Path) -> Project:
             f"Run the command in the project folder, or create one with `booklet new FOLDER`.")
     findings: list[Finding] = []
     config_source, config = _load(config_path, BookletConfig, findings)
-    fiche_paths = sorted((root / FICHES_DIR).glob("*.y*ml")) if (root / FICHES_DIR).is_dir() else []
+    fiche_paths = sorted(path for pattern in ("*.yaml", "*.yml")
+                         for path in (root / FICHES_DIR).glob(pattern)
+                         if not path.name.startswith(".")) if (root / FICHES_DIR).is_dir() else []
     if not fiche_paths:
         raise BookletError(
             f"{display_path(root / FICHES_DIR)}: no fiches found. "
             f"Put one .yaml file per collectivité in this folder.")
     fiches, ids = [], []
     for path in fiche_paths:
+        if path.stem in ids:
+            findings.append(Finding(SourceLocation(display_path(path)),
+                f"two files for the fiche '{path.stem}' ({path.stem}.yaml and {path.stem}.yml): "
+                f"keep only one"))
+            continue
         ids.append(path.stem)
         source, fiche = _load(path, Fiche, findings)
         if not FICHE_ID.match(path.stem):
             findings.append(Finding(source.location(()) if source else SourceLocation(display_path(path)),
                 f"the file name '{path.name}' is also the fiche id, used in links and file names: "
-                f"use only lowercase a-z, 0-9 and -, e.g. 'ichikawa.yaml'"))
+                f"use only lowercase a-z, 0-9, - and _, e.g. 'ichikawa.yaml'"))
         elif fiche is not None:
             fiches.append(FicheSource(path.stem, source, fiche))
     if config is None:
@@ -94,7 +101,7 @@ def _check_order(config: BookletConfig, source: SourceDocument,
                  fiches: list[FicheSource], ids: list[str]) -> list[Finding]:
     """`order` is either country groups or every fiche id exactly once."""
     findings = []
-    if all(item in COUNTRIES for item in config.order):
+    if config.order_by_country:
         for country in sorted({f.fiche.country for f in fiches} - set(config.order)):
             findings.append(Finding(source.location(("order",)),
                 f"order has no {country}, but some fiches are from {country}: add it"))

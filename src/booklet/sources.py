@@ -7,6 +7,7 @@ silently accept: duplicate keys, anchors and aliases, non-text keys.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,12 @@ except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 Path_ = tuple[str | int, ...]
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL = re.compile(r"~|null|Null|NULL|")
+_BOOL = re.compile(r"true|True|TRUE|false|False|FALSE")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9_]{0,17})")
+_FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
 
 
 @dataclass
@@ -80,8 +87,11 @@ _YAML_HINTS = {
 }
 
 
-def _describe_yaml_error(error: yaml.MarkedYAMLError) -> str:
+def _describe_yaml_error(error: yaml.MarkedYAMLError, text: str) -> str:
     problem = error.problem or "the YAML is not valid"
+    mark, lines = error.problem_mark, text.splitlines()
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
+        return f"a tab character is not allowed here: indent with spaces (YAML: {problem})"
     for known, hint in _YAML_HINTS.items():
         if known in problem:
             return f"{hint} (YAML: {problem})"
@@ -117,14 +127,14 @@ def parse_yaml(raw: bytes, display: str) -> SourceDocument:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         location = _location(display, mark) if mark else SourceLocation(display)
-        raise YamlError([Finding(location, _describe_yaml_error(error))]) from None
+        raise YamlError([Finding(location, _describe_yaml_error(error, text))]) from None
     except yaml.YAMLError as error:
         raise YamlError([Finding(SourceLocation(display), f"this is not valid YAML: {error}")]) from None
     finally:
         loader.dispose()
     if node is None:
         raise YamlError([Finding(SourceLocation(display), "the file is empty")])
-    builder = _Builder(display, loader)
+    builder = _Builder(display, loader, text)
     data = builder.build(node, ())
     if builder.findings:
         raise YamlError(builder.findings)
@@ -134,8 +144,9 @@ def parse_yaml(raw: bytes, display: str) -> SourceDocument:
 class _Builder:
     """Turns a YAML node tree into dicts, lists and scalars, recording marks."""
 
-    def __init__(self, path: str, loader):
+    def __init__(self, path: str, loader, text: str):
         self.path = path
+        self.text = text
         self.loader = loader
         self.marks: dict[Path_, SourceLocation] = {}
         self.spans: dict[Path_, tuple[int, int]] = {}
@@ -154,7 +165,32 @@ class _Builder:
             return self._mapping(node, keys)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*keys, index)) for index, item in enumerate(node.value)]
-        return self.loader.construct_object(node)
+        return self._scalar(node, keys)
+
+    def _scalar(self, node, keys: Path_):
+        """Plain YAML values only: decimal numbers, true/false, null; everything else is text.
+
+        YAML 1.1 would turn 066171 into an octal number, 1:30 into 90, `no` into
+        false and 2024-13-01 into an error; fiches mean the text they show.
+        """
+        text = node.value
+        if self.text.startswith("!", node.start_mark.index):
+            if node.tag == _STR_TAG:
+                return text
+            self.findings.append(Finding(self.marks[keys],
+                "YAML tags (a value starting with !) are not supported in fiches: remove the tag"))
+            return None
+        if node.style:  # quoted or block scalar: always text
+            return text
+        if _NULL.fullmatch(text):
+            return None
+        if _BOOL.fullmatch(text):
+            return text.lower() == "true"
+        if _INT.fullmatch(text):
+            return int(text.replace("_", ""))
+        if _FLOAT.fullmatch(text):
+            return float(text.replace("_", ""))
+        return text
 
     def _mapping(self, node, keys: Path_) -> dict:
         result: dict = {}

@@ -48,6 +48,10 @@ def lay_out(project: Project, editions: list[str] | None = None, progress=None,
     Raises DataError when anything is wrong; returns the layouts and all findings otherwise.
     """
     findings = [*project.findings, *preflight(project, accept_missing_glyphs)]
+    if project.config.paper != "A4":
+        findings.append(Finding(project.config_source.location(("paper",)),
+            f"paper {project.config.paper} is not available yet: the booklet is printed on A4",
+            "warning"))
     if any(f.is_error for f in findings):
         raise DataError(findings)
     wanted = editions or project.config.editions
@@ -72,7 +76,8 @@ def _stylesheet_findings(layout, renderer) -> list[Finding]:
         position = re.search(r" at (\d+):(\d+)", message)
         line, column = (int(position[1]), int(position[2])) if position else (1, 1)
         location = SourceLocation(display_path(layout.stylesheet), line, column)
-        findings.append(Finding(location, message, "warning"))
+        findings.append(Finding(location, message,
+                                "error" if "refused to read" in message else "warning"))
     return findings
 
 
@@ -98,19 +103,28 @@ def build(root: Path, edition: str | None = None, output: Path | None = None,
     files = _outputs(project.root, results, output)
     for file in files:
         _write_atomically(file.path, file.write)
+    if not output:
+        _remove_stale(project.root / "dist" / "fiches", files, [r.edition for r in results])
     return Outcome(findings, files)
+
+
+def _remove_stale(folder: Path, written: list[Output], editions: list[str]) -> None:
+    """Per-collectivité PDFs of fiches that no longer exist (renamed or removed)."""
+    kept = {file.path.name for file in written}
+    for path in folder.glob("*.pdf"):
+        if path.name not in kept and path.stem.rsplit("-", 1)[-1] in editions:
+            path.unlink()
 
 
 def _outputs(root: Path, results: list[EditionLayout], output: Path | None) -> list[Output]:
     """Every file to write: the booklet of each edition and each fiche's own PDF."""
     if output:
         result = results[0]
-        return [Output(output, result.plan.total_pages, False,
-                       lambda f: write_pdf(result.documents(), f))]
+        return [Output(output, result.page_count, False, lambda f: write_pdf(result.documents(), f))]
     dist = root / "dist"
     files = []
     for result in results:
-        files.append(Output(dist / f"booklet-{result.edition}.pdf", result.plan.total_pages, False,
+        files.append(Output(dist / f"booklet-{result.edition}.pdf", result.page_count, False,
                             lambda f, r=result: write_pdf(r.documents(), f)))
         for page, rendered in result.fiches:
             files.append(Output(dist / "fiches" / f"{page.id}-{result.edition}.pdf", 1, True,

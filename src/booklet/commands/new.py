@@ -18,10 +18,13 @@ def new(directory: Path) -> list[str]:
         raise BookletError(
             f"{display_path(directory)} already exists and is not empty: "
             f"choose a new folder name, nothing was changed")
-    with as_file(SCAFFOLD) as scaffold, as_file(SCHEMAS) as schemas:
-        shutil.copytree(scaffold, directory, dirs_exist_ok=True)
-        shutil.copytree(schemas, directory / "schemas", dirs_exist_ok=True)
-    (directory / "images").mkdir(exist_ok=True)
+    try:
+        with as_file(SCAFFOLD) as scaffold, as_file(SCHEMAS) as schemas:
+            shutil.copytree(scaffold, directory, dirs_exist_ok=True)
+            shutil.copytree(schemas, directory / "schemas", dirs_exist_ok=True)
+        (directory / "images").mkdir(exist_ok=True)
+    except OSError as error:
+        raise BookletError(f"cannot create {display_path(directory)}: {error.strerror}") from None
     shown = display_path(directory)
     return [
         f"created {shown}: booklet.yaml, fiches/, images/, schemas/",
