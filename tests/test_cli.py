@@ -80,3 +80,13 @@ def test_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "booklet", "--help"], capture_output=True,
                             text=True, check=True)
     assert re.search(r"^\s+build\s", result.stdout, re.M)
+
+
+def test_parallel_and_sequential_builds_are_byte_identical(sample, tmp_path, monkeypatch):
+    # Both editions: one worker process each; one edition: laid out in this process.
+    monkeypatch.setattr("booklet.commands.build.PARALLEL_MIN_FICHES", 0)
+    assert run("build", sample, "-q").exit_code == 0
+    assert run("build", sample, "-q", "--edition", "fr", "-o", tmp_path / "fr.pdf").exit_code == 0
+    assert (sample / "dist" / "booklet-fr.pdf").read_bytes() == (tmp_path / "fr.pdf").read_bytes()
+    leftovers = [p.name for p in (sample / "dist").rglob("*.part")]
+    assert leftovers == []

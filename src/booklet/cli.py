@@ -27,7 +27,7 @@ class _Progress:
 
             self.bar = Progress(console=self.console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("Laying out fiches", total=total)
+            self.task = self.bar.add_task("Laying out editions", total=total)
 
     def advance(self) -> None:
         if self.bar:

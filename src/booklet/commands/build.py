@@ -1,8 +1,10 @@
 """`booklet build` and `booklet check`: check everything, lay out every edition, then write.
 
-Nothing is written until every edition is laid out without error, and every
-file is written to a temporary name and renamed into place, so an existing
-booklet in dist/ is never lost or left half-written.
+Each edition is laid out by one job, in a worker process of its own when
+there are several editions (one per core), since editions share nothing but
+the validated data. Jobs write their PDFs to temporary files beside the
+targets; only when every job has finished without error are they renamed
+into place, so an existing booklet in dist/ is never lost or left half-written.
 """
 
 from __future__ import annotations
@@ -10,27 +12,38 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
-from typing import BinaryIO
 
-from ..editions import EditionLayout, lay_out_edition
+from ..editions import lay_out_edition
 from ..errors import DataError, Finding, SourceLocation, UsageError, display_path, sort_findings
 from ..layouts import load_layout
 from ..preflight import preflight
 from ..project import Project, load_project
 from ..render import Renderer, write_pdf
 
+PARALLEL_MIN_FICHES = 8  # below this, starting worker processes costs more than it saves
+
 
 @dataclass(frozen=True)
 class Output:
-    """One PDF to write: where, how many pages, and the function that writes it."""
+    """One PDF written by a job: its place, the temporary file holding it, its pages."""
 
     path: Path
+    temporary: Path
     pages: int
     single_fiche: bool
-    write: Callable[[BinaryIO], None]
+
+
+@dataclass
+class JobResult:
+    """What laying out (and writing) one edition found and produced."""
+
+    edition: str
+    findings: list[Finding]
+    outputs: list[Output] = field(default_factory=list)
 
 
 @dataclass
@@ -41,32 +54,33 @@ class Outcome:
     written: list[Output]
 
 
-def lay_out(project: Project, editions: list[str] | None = None, progress=None,
-            accept_missing_glyphs: bool = False):
-    """Preflight, then lay out `editions` (all of booklet.yaml's by default) of a validated project.
-
-    Raises DataError when anything is wrong; returns the layouts and all findings otherwise.
-    """
-    findings = [*project.findings, *preflight(project, accept_missing_glyphs)]
-    if project.config.paper != "A4":
-        findings.append(Finding(project.config_source.location(("paper",)),
-            f"paper {project.config.paper} is not available yet: the booklet is printed on A4",
-            "warning"))
-    if any(f.is_error for f in findings):
-        raise DataError(findings)
-    wanted = editions or project.config.editions
+def edition_job(root: Path, edition: str, accept_missing_glyphs: bool, write: bool,
+                output: Path | None = None) -> JobResult:
+    """Lay out one edition of the (already checked) project; with `write`, write its PDFs
+    to temporary files, unless it has errors. Runs in a worker process: takes and returns
+    plain data only."""
+    project = load_project(root)
     layout = load_layout(project.root)
     renderer = Renderer(layout, project.root)
-    if progress:
-        progress.start(len(wanted) * len(project.fiches))
-    results = [lay_out_edition(project, layout, renderer, edition,
-                               progress.advance if progress else lambda: None,
-                               accept_missing_glyphs=accept_missing_glyphs)
-               for edition in wanted]
-    findings += [*_stylesheet_findings(layout, renderer), *(f for r in results for f in r.findings)]
-    if any(f.is_error for f in findings):
-        raise DataError(findings)
-    return results, sort_findings(findings)
+    result = lay_out_edition(project, layout, renderer, edition,
+                             accept_missing_glyphs=accept_missing_glyphs)
+    findings = [*_stylesheet_findings(layout, renderer), *result.findings]
+    job = JobResult(edition, findings)
+    if not write or any(f.is_error for f in findings):
+        return job
+    dist = project.root / "dist"
+    files = [(output or dist / f"booklet-{edition}.pdf", result.documents(), False)]
+    if output is None:
+        files += [(dist / "fiches" / f"{page.id}-{edition}.pdf", [rendered.document], True)
+                  for page, rendered in result.fiches]
+    try:
+        for target, documents, single in files:
+            pages = sum(len(document.pages) for document in documents)
+            job.outputs.append(Output(target, _write_temporary(target, documents), pages, single))
+    except BaseException:
+        _discard(job.outputs)
+        raise
+    return job
 
 
 def _stylesheet_findings(layout, renderer) -> list[Finding]:
@@ -81,11 +95,53 @@ def _stylesheet_findings(layout, renderer) -> list[Finding]:
     return findings
 
 
+def _checked(project: Project, accept_missing_glyphs: bool) -> list[Finding]:
+    """Loading and preflight findings; DataError when there are errors (nothing laid out).
+
+    Also reads the layout once here, so that its errors stop the build before any job."""
+    load_layout(project.root)
+    findings = [*project.findings, *preflight(project, accept_missing_glyphs)]
+    if project.config.paper != "A4":
+        findings.append(Finding(project.config_source.location(("paper",)),
+            f"paper {project.config.paper} is not available yet: the booklet is printed on A4",
+            "warning"))
+    if any(f.is_error for f in findings):
+        raise DataError(findings)
+    return findings
+
+
+def _run_jobs(project: Project, editions: list[str], accept_missing_glyphs: bool, write: bool,
+              output: Path | None, progress) -> list[JobResult]:
+    """One job per edition: in this process for one edition, else one worker process each."""
+    arguments = [(project.root, edition, accept_missing_glyphs, write, output)
+                 for edition in editions]
+    if progress:
+        progress.start(len(editions))
+    workers = min(len(editions), os.cpu_count() or 1)
+    if workers == 1 or len(project.fiches) < PARALLEL_MIN_FICHES:
+        results = []
+        for args in arguments:
+            results.append(edition_job(*args))
+            progress and progress.advance()
+        return results
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(edition_job, *args) for args in arguments]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            progress and progress.advance()
+        return results
+
+
 def check(root: Path, progress=None, accept_missing_glyphs: bool = False) -> Outcome:
     """Validate, preflight and lay out everything; write nothing."""
-    _, findings = lay_out(load_project(root), progress=progress,
-                          accept_missing_glyphs=accept_missing_glyphs)
-    return Outcome(findings, [])
+    project = load_project(root)
+    findings = _checked(project, accept_missing_glyphs)
+    jobs = _run_jobs(project, project.config.editions, accept_missing_glyphs, False, None, progress)
+    findings += [f for job in jobs for f in job.findings]
+    if any(f.is_error for f in findings):
+        raise DataError(findings)
+    return Outcome(sort_findings(findings), [])
 
 
 def build(root: Path, edition: str | None = None, output: Path | None = None,
@@ -98,14 +154,47 @@ def build(root: Path, edition: str | None = None, output: Path | None = None,
     if output and not edition and len(project.config.editions) > 1:
         raise UsageError("-o writes one PDF: choose its edition with --edition "
                          + " or --edition ".join(project.config.editions))
-    results, findings = lay_out(project, [edition] if edition else None, progress,
-                                accept_missing_glyphs)
-    files = _outputs(project.root, results, output)
-    for file in files:
-        _write_atomically(file.path, file.write)
+    editions = [edition] if edition else project.config.editions
+    findings = _checked(project, accept_missing_glyphs)
+    jobs = _run_jobs(project, editions, accept_missing_glyphs, True,
+                     output.resolve() if output else None, progress)
+    findings += [f for job in jobs for f in job.findings]
+    outputs = [o for job in jobs for o in job.outputs]
+    if any(f.is_error for f in findings):
+        _discard(outputs)
+        raise DataError(findings)
+    for file in outputs:
+        os.replace(file.temporary, file.path)
     if not output:
-        _remove_stale(project.root / "dist" / "fiches", files, [r.edition for r in results])
-    return Outcome(findings, files)
+        _remove_stale(project.root / "dist" / "fiches", outputs, editions)
+    return Outcome(sort_findings(findings), outputs)
+
+
+def _write_temporary(path: Path, documents) -> Path:
+    """The PDF of `documents`, written and synced to a temporary file beside `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write_pdf(documents, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return Path(temporary)
+
+
+def _discard(outputs: list[Output]) -> None:
+    for file in outputs:
+        file.temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _remove_stale(folder: Path, written: list[Output], editions: list[str]) -> None:
@@ -114,44 +203,6 @@ def _remove_stale(folder: Path, written: list[Output], editions: list[str]) -> N
     for path in folder.glob("*.pdf"):
         if path.name not in kept and path.stem.rsplit("-", 1)[-1] in editions:
             path.unlink()
-
-
-def _outputs(root: Path, results: list[EditionLayout], output: Path | None) -> list[Output]:
-    """Every file to write: the booklet of each edition and each fiche's own PDF."""
-    if output:
-        result = results[0]
-        return [Output(output, result.page_count, False, lambda f: write_pdf(result.documents(), f))]
-    dist = root / "dist"
-    files = []
-    for result in results:
-        files.append(Output(dist / f"booklet-{result.edition}.pdf", result.page_count, False,
-                            lambda f, r=result: write_pdf(r.documents(), f)))
-        for page, rendered in result.fiches:
-            files.append(Output(dist / "fiches" / f"{page.id}-{result.edition}.pdf", 1, True,
-                                lambda f, d=rendered.document: write_pdf([d], f)))
-    return files
-
-
-def _write_atomically(path: Path, make) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            make(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def describe_written(outcome: Outcome) -> list[str]:
