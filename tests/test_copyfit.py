@@ -118,3 +118,14 @@ def test_project_layout_sets_its_own_minimum(sample):
                                            ([1, 3, 6], "sections 1, 3 and 6")])
 def test_describe_sections(numbers, text):
     assert describe_sections(numbers) == text
+
+
+def test_a_sidebar_too_tall_for_the_page_is_an_error(sample):
+    partners = "".join(f"  - Ville partenaire numéro {n} en Europe\n" for n in range(70))
+    _edit_partners = (sample / ISSY).read_text(encoding="utf-8").replace(
+        "partners:\n  - ichikawa\n", f"partners:\n  - ichikawa\n{partners}")
+    (sample / ISSY).write_text(_edit_partners, encoding="utf-8")
+    result = run("check", sample)
+    assert result.exit_code == 1
+    assert (f"{sample}/{ISSY}:4:1: error: the French page of Issy-les-Moulineaux: the key "
+            "figures, partners, contact and photo do not fit beside the texts") in result.output

@@ -53,23 +53,56 @@ class Fit:
         return self.step is not None
 
 
+def _fiche_boxes(rendered: Rendered):
+    """The page box of the first page and the boxes directly inside the fiche's <article>."""
+    page_box = rendered.document.pages[0]._page_box
+    boxes, found = list(page_box.children), []
+    while boxes:  # down the block tree only: html, body, article
+        box = boxes.pop()
+        if box.element_tag == "article":
+            found += [box, *getattr(box, "children", [])]
+        elif box.element_tag in ("html", "body"):
+            boxes.extend(getattr(box, "children", []))
+    return page_box, found
+
+
+def positioned_overflow(rendered: Rendered) -> bool:
+    """Whether a positioned block of the fiche (the sidebar) was cut at the page's bottom.
+
+    Positioned blocks do not push content to a next page: WeasyPrint cuts them
+    at the page's end, so the page count alone would not show it. A block is
+    whole when the last element it contains was laid out."""
+    _, boxes = _fiche_boxes(rendered)
+    for box in boxes:
+        if box.style["position"] != "absolute" or box.element is None:
+            continue
+        last = list(box.element.iter())[-1]
+        if not any(inner.element is last for inner in box.descendants()):
+            return True
+    return False
+
+
+def fits(rendered: Rendered) -> bool:
+    return len(rendered.document.pages) == 1 and not positioned_overflow(rendered)
+
+
 def fit(render_at: Callable[[int], Rendered], steps: int) -> Fit:
-    """The first (largest) step at which `render_at(step)` gives one page."""
+    """The first (largest) step at which `render_at(step)` fits on one page."""
     first = render_at(0)
-    if len(first.document.pages) == 1:
+    if fits(first):
         return Fit(0, first)
     smallest = render_at(steps - 1)
-    if len(smallest.document.pages) > 1:
+    if not fits(smallest):
         return Fit(None, smallest)
-    too_big, fits, best = 0, steps - 1, smallest
-    while fits - too_big > 1:
-        middle = (too_big + fits) // 2
+    too_big, fitting, best = 0, steps - 1, smallest
+    while fitting - too_big > 1:
+        middle = (too_big + fitting) // 2
         rendered = render_at(middle)
-        if len(rendered.document.pages) == 1:
-            fits, best = middle, rendered
+        if fits(rendered):
+            fitting, best = middle, rendered
         else:
             too_big = middle
-    return Fit(fits, best)
+    return Fit(fitting, best)
 
 
 def overflow(rendered: Rendered) -> tuple[int, list[int]]:
@@ -89,15 +122,9 @@ def overflow(rendered: Rendered) -> tuple[int, list[int]]:
 
 def page_filled(rendered: Rendered) -> float:
     """How much of the first page's height the content uses (0 to 1)."""
-    page_box = rendered.document.pages[0]._page_box
+    page_box, boxes = _fiche_boxes(rendered)
     top, height = page_box.content_box_y(), page_box.height
-    boxes, bottom = list(page_box.children), top
-    while boxes:  # down the block tree only, to the fiche's <article>
-        box = boxes.pop()
-        if box.element_tag == "article":
-            bottom = max(bottom, box.position_y + box.margin_height())
-        elif box.element_tag in ("html", "body"):
-            boxes.extend(getattr(box, "children", []))
+    bottom = max((box.position_y + box.margin_height() for box in boxes), default=top)
     return (bottom - top) / height if height else 0.0
 
 

@@ -17,7 +17,15 @@ from urllib.parse import unquote
 from weasyprint.formatting_structure.boxes import ReplacedBox
 
 from .assemble import FichePage, Plan, fiche_context, plan_edition
-from .copyfit import Fit, describe_sections, fit, fit_steps, overflow, page_filled
+from .copyfit import (
+    Fit,
+    describe_sections,
+    fit,
+    fit_steps,
+    overflow,
+    page_filled,
+    positioned_overflow,
+)
 from .errors import Finding, SourceLocation
 from .layouts import Layout
 from .project import Project
@@ -83,6 +91,11 @@ def _fit_findings(result: Fit, steps, page: FichePage, edition: str) -> list[Fin
     """Whether the fiche fits and at what size (information), or how much to cut (error)."""
     where = page.source.source.location(())
     language = LANGUAGE_NAMES[edition]
+    if not result.fits and positioned_overflow(result.rendered):
+        return [Finding(where,
+            f"the {language} page of {page.name.text}: the key figures, partners, contact and "
+            f"photo do not fit beside the texts even at the smallest size: shorten the partners "
+            f"or the contact, or remove the photo")]
     if not result.fits:
         characters, sections = overflow(result.rendered)
         about = max(50, math.ceil(characters / 50) * 50)
