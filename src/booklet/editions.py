@@ -10,7 +10,6 @@ one page is caught by counting its pages, then copyfitted (`copyfit`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -147,8 +146,7 @@ def _resolution_findings(project: Project, rendered: Rendered, page: FichePage) 
 
 
 def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, edition: str,
-                    progress: Callable[[], None] = lambda: None, copyfit: bool = True,
-                    accept_missing_glyphs: bool = False) -> EditionLayout:
+                    copyfit: bool = True, accept_missing_glyphs: bool = False) -> EditionLayout:
     """Lay out every page of `edition`; the result carries findings instead of raising."""
     common = _common_context(project, layout, edition)
     config_location = SourceLocation(project.config_source.path)
@@ -177,7 +175,6 @@ def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, editio
         if result.fits:
             findings += _resolution_findings(project, result.rendered, page)
         fiches.append((page, result.rendered))
-        progress()
 
     index = renderer.render(layout.render("index.html", plan=plan, first_page=plan.index_page,
                                           **common))
