@@ -124,7 +124,8 @@ def page_filled(rendered: Rendered) -> float:
     """How much of the first page's height the content uses (0 to 1)."""
     page_box, boxes = _fiche_boxes(rendered)
     top, height = page_box.content_box_y(), page_box.height
-    bottom = max((box.position_y + box.margin_height() for box in boxes), default=top)
+    bottom = max((box.position_y + box.margin_height() for box in boxes
+                  if box.style["position"] != "fixed"), default=top)
     return (bottom - top) / height if height else 0.0
 
 
