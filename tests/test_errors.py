@@ -134,16 +134,6 @@ def test_a_fiche_too_long_for_one_page_is_an_error(sample):
     assert not (sample / "dist").exists()
 
 
-def test_a_character_no_font_has_is_an_error(sample):
-    # U+20BB7 𠮷 is outside JIS X 0208/0212/0213 and Windows-31J: not in the bundled fonts.
-    _replace(sample / "fiches/ichikawa.yaml", "江戸川を", "𠮷野家と江戸川を")
-    result = run("build", sample)
-    assert result.exit_code == 1
-    assert (f"{sample}/fiches/ichikawa.yaml:21:21: error: sections.geography: 𠮷 (U+20BB7) is in "
-            "no bundled font and would print as an empty box; use a common form of the character, "
-            "or build with --accept-missing-glyphs") in result.output
-
-
 def test_not_a_project(tmp_path):
     result = run("build", tmp_path)
     assert result.exit_code == 1
