@@ -52,10 +52,6 @@ class EditionLayout:
     def documents(self):
         return [self.front.document, *(r.document for _, r in self.fiches), self.index.document]
 
-    @property
-    def page_count(self) -> int:
-        return sum(len(document.pages) for document in self.documents())
-
 
 def _common_context(project: Project, layout: Layout, edition: str) -> dict:
     config = project.config

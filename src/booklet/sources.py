@@ -134,7 +134,7 @@ def parse_yaml(raw: bytes, display: str) -> SourceDocument:
         loader.dispose()
     if node is None:
         raise YamlError([Finding(SourceLocation(display), "the file is empty")])
-    builder = _Builder(display, loader, text)
+    builder = _Builder(display, text)
     data = builder.build(node, ())
     if builder.findings:
         raise YamlError(builder.findings)
@@ -144,10 +144,9 @@ def parse_yaml(raw: bytes, display: str) -> SourceDocument:
 class _Builder:
     """Turns a YAML node tree into dicts, lists and scalars, recording marks."""
 
-    def __init__(self, path: str, loader, text: str):
+    def __init__(self, path: str, text: str):
         self.path = path
         self.text = text
-        self.loader = loader
         self.marks: dict[Path_, SourceLocation] = {}
         self.spans: dict[Path_, tuple[int, int]] = {}
         self.findings: list[Finding] = []
