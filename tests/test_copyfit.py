@@ -8,7 +8,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium
 import pytest
 
-from booklet.copyfit import describe_sections, fit_steps
+from booklet.copyfit import describe_sections, fit, fit_steps
 from booklet.layouts import DEFAULT_LAYOUT_DIR, load_layout
 from conftest import REPO, page_texts, reader, run
 
@@ -73,9 +73,19 @@ def test_a_long_fiche_is_set_smaller_and_stays_on_one_page(sample):
         assert 7.5 <= size < 9
         assert len(reader(sample / "dist" / "fiches" / f"issy-les-moulineaux-{edition}.pdf")
                    .pages) == 1
-    # the largest size that fits: the next step up does not fit (reported size is used)
-    assert f"shrunk to fit, body {body_size_pt(sample / 'dist' / 'booklet-fr.pdf', 2):g} pt" in (
-        run("check", sample).output)
+    # the size used is the one reported, and the largest that fits: a layout whose only
+    # step is the next size up cannot fit the fiche
+    used = body_size_pt(sample / "dist" / "booklet-fr.pdf", 2)
+    assert f"French page: shrunk to fit, body {used:g} pt" in run("check", sample).output
+    sizes = _steps()
+    larger = [s.body_size_pt for s in sizes if s.body_size_pt > used][-1]
+    (sample / "layouts").mkdir()
+    (sample / "layouts" / "layout.yaml").write_text(
+        f"copyfit:\n  body_size_pt: [{larger}]\n  leading: [{sizes[0].leading}]\n"
+        f"  photo_height_mm: [{sizes[0].photo_height_mm}]\n", encoding="utf-8")
+    result = run("check", sample)
+    assert result.exit_code == 1
+    assert "the French text of Issy-les-Moulineaux is about " in result.output
 
 
 def test_a_fiche_that_cannot_fit_says_how_much_to_cut(sample):
@@ -129,3 +139,21 @@ def test_a_sidebar_too_tall_for_the_page_is_an_error(sample):
     assert result.exit_code == 1
     assert (f"{sample}/{ISSY}:4:1: error: the French page of Issy-les-Moulineaux: the key "
             "figures, partners, contact and photo do not fit beside the texts") in result.output
+
+
+@pytest.mark.parametrize("guess", [None, 1, 2, 3, 4, 9])
+@pytest.mark.parametrize("first_fitting", range(6))  # 5: no step fits
+def test_the_search_finds_the_largest_fitting_step(guess, first_fitting):
+    """The search alone, over five steps: a stand-in says which steps fit."""
+    tried = []
+
+    def render_at(step):
+        tried.append(step)
+        return step
+
+    result = fit(render_at, 5, estimate=lambda _: guess, fits=lambda step: step >= first_fitting)
+    assert result.step == (first_fitting if first_fitting < 5 else None)
+    assert result.rendered == min(first_fitting, 4)  # the smallest size when nothing fits
+    assert len(tried) == len(set(tried))
+    if guess == first_fitting:
+        assert len(tried) <= 3

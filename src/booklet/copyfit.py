@@ -56,6 +56,11 @@ class Fit:
 def _fiche_boxes(rendered: Rendered):
     """The page box of the first page and the boxes directly inside the fiche's <article>."""
     page_box = rendered.document.pages[0]._page_box
+    return page_box, _article_boxes(page_box)
+
+
+def _article_boxes(page_box) -> list:
+    """The boxes of a page directly inside the fiche's <article>, and the article's."""
     boxes, found = list(page_box.children), []
     while boxes:  # down the block tree only: html, body, article
         box = boxes.pop()
@@ -63,7 +68,14 @@ def _fiche_boxes(rendered: Rendered):
             found += [box, *getattr(box, "children", [])]
         elif box.element_tag in ("html", "body"):
             boxes.extend(getattr(box, "children", []))
-    return page_box, found
+    return found
+
+
+def _section_characters(page) -> int:
+    """How many characters of the six texts a page holds."""
+    return sum(len(inner.text) for box in _article_boxes(page._page_box)
+               if box.element is not None and "sections" in (box.element.get("class") or "").split()
+               for inner in box.descendants() if isinstance(inner, TextBox))
 
 
 def positioned_overflow(rendered: Rendered) -> bool:
@@ -86,23 +98,57 @@ def fits(rendered: Rendered) -> bool:
     return len(rendered.document.pages) == 1 and not positioned_overflow(rendered)
 
 
-def fit(render_at: Callable[[int], Rendered], steps: int) -> Fit:
-    """The first (largest) step at which `render_at(step)` fits on one page."""
+def fit(render_at: Callable[[int], Rendered], steps: int,
+        estimate: Callable[[Rendered], int | None] | None = None,
+        fits: Callable[[Rendered], bool] = fits) -> Fit:
+    """The first (largest) step at which `render_at(step)` fits on one page.
+
+    Steps are ordered, so a search suffices. It starts at the step `estimate`
+    predicts from the full-size rendering (else at the smallest), tries the
+    guess's neighbour, then bisects what is left: a good guess costs three
+    renderings in all, whatever the number of steps."""
     first = render_at(0)
-    if fits(first):
-        return Fit(0, first)
-    smallest = render_at(steps - 1)
-    if not fits(smallest):
-        return Fit(None, smallest)
-    too_big, fitting, best = 0, steps - 1, smallest
-    while fitting - too_big > 1:
-        middle = (too_big + fitting) // 2
-        rendered = render_at(middle)
+    if fits(first) or steps == 1:
+        return Fit(0 if fits(first) else None, first)
+    too_big, fitting, best, rendered = 0, None, None, first
+
+    def probe(step: int) -> None:
+        nonlocal too_big, fitting, best, rendered
+        rendered = render_at(step)
         if fits(rendered):
-            fitting, best = middle, rendered
+            fitting, best = step, rendered
         else:
-            too_big = middle
+            too_big = step
+
+    guess = min(max((estimate(first) if estimate else None) or steps - 1, 1), steps - 1)
+    probe(guess)
+    neighbour = guess + 1 if fitting is None else guess - 1  # towards the side still open
+    if too_big < neighbour < (steps if fitting is None else fitting):
+        probe(neighbour)
+    if fitting is None and too_big < steps - 1:
+        probe(steps - 1)
+    if fitting is None:
+        return Fit(None, rendered)
+    while fitting - too_big > 1:
+        probe((too_big + fitting) // 2)
     return Fit(fitting, best)
+
+
+def estimate_step(first: Rendered, steps: list[FitStep]) -> int | None:
+    """The step at which the texts should fit, from how much of them the full-size page held.
+
+    Text that fits in a column of fixed width scales with 1 / (size² × leading).
+    None when the texts fit and only the sidebar is too tall."""
+    counts = [_section_characters(page) for page in first.document.pages]
+    on_first, total = counts[0], sum(counts)
+    if total == on_first:
+        return None
+    share, full = on_first / total, steps[0]
+    for index, step in enumerate(steps):
+        demand = (step.body_size_pt / full.body_size_pt) ** 2 * step.leading / full.leading
+        if demand <= share:
+            return index
+    return len(steps) - 1
 
 
 def overflow(rendered: Rendered) -> tuple[int, list[int]]:

@@ -19,6 +19,7 @@ from .assemble import FichePage, Plan, fiche_context, plan_edition
 from .copyfit import (
     Fit,
     describe_sections,
+    estimate_step,
     fit,
     fit_steps,
     overflow,
@@ -163,7 +164,8 @@ def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, editio
         def render_at(step: int, context=context) -> Rendered:
             return renderer.render(layout.render("fiche.html", fit=steps[step], **context))
 
-        result = fit(render_at, len(steps) if copyfit else 1)
+        result = fit(render_at, len(steps) if copyfit else 1,
+                     estimate=lambda first: estimate_step(first, steps))
         where = page.source.source.location(())
         findings += _log_findings(result.rendered, where, f"the fiche {page.name.text}", edition,
                                   accept_missing_glyphs)
