@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 from booklet.cli import cli
 from conftest import REPO, page_texts, reader, run
@@ -80,6 +81,24 @@ def test_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "booklet", "--help"], capture_output=True,
                             text=True, check=True)
     assert re.search(r"^\s+build\s", result.stdout, re.M)
+
+
+def test_pdf_dates_come_from_source_date_epoch_only(sample, tmp_path, monkeypatch):
+    fr = ("build", sample, "-q", "--edition", "fr", "-o")
+    assert run(*fr, tmp_path / "undated.pdf").exit_code == 0
+    assert reader(tmp_path / "undated.pdf").metadata.creation_date is None
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for name in ("a.pdf", "b.pdf"):
+        assert run(*fr, tmp_path / name).exit_code == 0
+    metadata = reader(tmp_path / "a.pdf").metadata
+    assert metadata.creation_date == metadata.modification_date == datetime(
+        2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = run(*fr, tmp_path / "c.pdf")
+    assert result.exit_code == 2
+    assert "SOURCE_DATE_EPOCH is 'yesterday': set it to a number of seconds" in result.output
+    assert not (tmp_path / "c.pdf").exists()
 
 
 def test_parallel_and_sequential_builds_are_byte_identical(sample, tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ missing glyphs or refused files into findings.
 
 from __future__ import annotations
 
+import copy
 import logging
 import mimetypes
 from contextlib import contextmanager
@@ -102,7 +103,14 @@ class Renderer:
         return Rendered(document, messages)
 
 
-def write_pdf(documents: list[Document], target) -> None:
-    """All pages of `documents`, in order, as one PDF; metadata from the first document."""
+def write_pdf(documents: list[Document], target, date: str | None = None) -> None:
+    """All pages of `documents`, in order, as one PDF; metadata from the first document.
+
+    `date` (W3C format) becomes the PDF's creation and modification date; without
+    it the PDF has none, so that the same input always gives the same bytes."""
     pages = [page for document in documents for page in document.pages]
-    documents[0].copy(pages).write_pdf(target)
+    combined = documents[0].copy(pages)
+    if date:
+        combined.metadata = copy.copy(combined.metadata)
+        combined.metadata.created = combined.metadata.modified = date
+    combined.write_pdf(target)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -55,7 +57,7 @@ class Outcome:
 
 
 def edition_job(root: Path, edition: str, accept_missing_glyphs: bool, write: bool,
-                output: Path | None = None) -> JobResult:
+                output: Path | None = None, date: str | None = None) -> JobResult:
     """Lay out one edition of the (already checked) project; with `write`, write its PDFs
     to temporary files, unless it has errors. Runs in a worker process: takes and returns
     plain data only."""
@@ -76,11 +78,23 @@ def edition_job(root: Path, edition: str, accept_missing_glyphs: bool, write: bo
     try:
         for target, documents, single in files:
             pages = sum(len(document.pages) for document in documents)
-            job.outputs.append(Output(target, _write_temporary(target, documents), pages, single))
+            job.outputs.append(Output(target, _write_temporary(target, documents, date), pages,
+                                      single))
     except BaseException:
         _discard(job.outputs)
         raise
     return job
+
+
+def source_date() -> str | None:
+    """The date of the PDFs from SOURCE_DATE_EPOCH (the reproducible-builds convention)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH is '{value}': set it to a number of seconds since "
+                         f"1970-01-01 (for example {int(time.time())}), or unset it")
+    return datetime.fromtimestamp(int(value), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _stylesheet_findings(layout, renderer) -> list[Finding]:
@@ -111,9 +125,9 @@ def _checked(project: Project, accept_missing_glyphs: bool) -> list[Finding]:
 
 
 def _run_jobs(project: Project, editions: list[str], accept_missing_glyphs: bool, write: bool,
-              output: Path | None, progress) -> list[JobResult]:
+              output: Path | None, progress, date: str | None = None) -> list[JobResult]:
     """One job per edition: in this process for one edition, else one worker process each."""
-    arguments = [(project.root, edition, accept_missing_glyphs, write, output)
+    arguments = [(project.root, edition, accept_missing_glyphs, write, output, date)
                  for edition in editions]
     if progress:
         progress.start(len(editions))
@@ -155,9 +169,10 @@ def build(root: Path, edition: str | None = None, output: Path | None = None,
         raise UsageError("-o writes one PDF: choose its edition with --edition "
                          + " or --edition ".join(project.config.editions))
     editions = [edition] if edition else project.config.editions
+    date = source_date()
     findings = _checked(project, accept_missing_glyphs)
     jobs = _run_jobs(project, editions, accept_missing_glyphs, True,
-                     output.resolve() if output else None, progress)
+                     output.resolve() if output else None, progress, date)
     findings += [f for job in jobs for f in job.findings]
     outputs = [o for job in jobs for o in job.outputs]
     if any(f.is_error for f in findings):
@@ -170,13 +185,13 @@ def build(root: Path, edition: str | None = None, output: Path | None = None,
     return Outcome(sort_findings(findings), outputs)
 
 
-def _write_temporary(path: Path, documents) -> Path:
+def _write_temporary(path: Path, documents, date: str | None) -> Path:
     """The PDF of `documents`, written and synced to a temporary file beside `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
-            write_pdf(documents, file)
+            write_pdf(documents, file, date)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
