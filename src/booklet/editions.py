@@ -10,12 +10,14 @@ one page is caught by counting its pages, then copyfitted (`copyfit`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from weasyprint.formatting_structure.boxes import ReplacedBox
 
 from .assemble import FichePage, Plan, fiche_context, plan_edition
+from .cache import LayoutCache
 from .copyfit import (
     Fit,
     describe_sections,
@@ -49,6 +51,8 @@ class EditionLayout:
     fiches: list[tuple[FichePage, Rendered]]
     index: Rendered
     findings: list[Finding] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    """One key per document, in order: what its pages are made of."""
 
     def documents(self):
         return [self.front.document, *(r.document for _, r in self.fiches), self.index.document]
@@ -143,39 +147,64 @@ def _resolution_findings(project: Project, rendered: Rendered, page: FichePage) 
 
 
 def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, edition: str,
-                    copyfit: bool = True, accept_missing_glyphs: bool = False) -> EditionLayout:
-    """Lay out every page of `edition`; the result carries findings instead of raising."""
+                    copyfit: bool = True, accept_missing_glyphs: bool = False,
+                    cache: LayoutCache | None = None, first: Collection[str] = (),
+                    on_fiche: Callable[[FichePage, Rendered, str, list[Finding]], None] | None = None,
+                    ) -> EditionLayout:
+    """Lay out every page of `edition`; the result carries findings instead of raising.
+
+    With a `cache`, documents whose HTML and files did not change since its last
+    build are reused. The fiches with ids in `first` are laid out before the
+    others (the ones just edited), and `on_fiche` hears of each fiche as soon
+    as it is laid out: its page, its document's key and its findings."""
+    cache = cache or LayoutCache()
+    cache.start()
+
+    def render(html: str) -> tuple[Rendered, str]:
+        return cache.document(html, lambda: renderer.render(html), lambda r: r.inputs)
+
     common = _common_context(project, layout, edition)
     config_location = SourceLocation(project.config_source.path)
     front_pages, plan, front = 2, None, None
     for _ in range(MAX_FRONT_LAYOUTS):  # numbers in the contents can change its length
         plan = plan_edition(project, edition, front_pages)
-        front = renderer.render(layout.render("front.html", plan=plan, first_page=1, **common))
+        front, front_key = render(layout.render("front.html", plan=plan, first_page=1, **common))
         if len(front.document.pages) == front_pages:
             break
         front_pages = len(front.document.pages)
     findings = _log_findings(front, config_location, "the cover or contents", edition,
                              accept_missing_glyphs)
     steps = fit_steps(layout.settings["copyfit"])
-    fiches = []
-    for page in plan.fiches:
+    laid_out = {}
+    for page in sorted(plan.fiches, key=lambda page: page.id not in first):
         context = {**fiche_context(plan, page), **common, "first_page": page.page}
+        full_size = layout.render("fiche.html", fit=steps[0], **context)
 
-        def render_at(step: int, context=context) -> Rendered:
-            return renderer.render(layout.render("fiche.html", fit=steps[step], **context))
+        def render_at(step: int, context=context, full_size=full_size) -> Rendered:
+            return renderer.render(
+                full_size if step == 0 else layout.render("fiche.html", fit=steps[step], **context))
 
-        result = fit(render_at, len(steps) if copyfit else 1,
-                     estimate=lambda first: estimate_step(first, steps))
+        result, key = cache.document(
+            f"copyfit: {copyfit}\n{full_size}",
+            lambda: fit(render_at, len(steps) if copyfit else 1,
+                        estimate=lambda first: estimate_step(first, steps)),
+            lambda result: result.rendered.inputs)
         where = page.source.source.location(())
-        findings += _log_findings(result.rendered, where, f"the fiche {page.name.text}", edition,
-                                  accept_missing_glyphs)
-        findings += _fit_findings(result, steps if copyfit else steps[:1], page, edition)
+        page_findings = _log_findings(result.rendered, where, f"the fiche {page.name.text}",
+                                      edition, accept_missing_glyphs)
+        page_findings += _fit_findings(result, steps if copyfit else steps[:1], page, edition)
         if result.fits:
-            findings += _resolution_findings(project, result.rendered, page)
-        fiches.append((page, result.rendered))
+            page_findings += _resolution_findings(project, result.rendered, page)
+        if on_fiche:
+            on_fiche(page, result.rendered, key, page_findings)
+        laid_out[page.id] = (page, result.rendered, key, page_findings)
 
-    index = renderer.render(layout.render("index.html", plan=plan, first_page=plan.index_page,
-                                          **common))
+    index, index_key = render(layout.render("index.html", plan=plan, first_page=plan.index_page,
+                                            **common))
+    cache.finish()
+    fiches = [laid_out[page.id] for page in plan.fiches]
+    findings += [f for *_, page_findings in fiches for f in page_findings]
     findings += _log_findings(index, config_location, "the partnership index", edition,
                               accept_missing_glyphs)
-    return EditionLayout(edition, plan, front, fiches, index, findings)
+    return EditionLayout(edition, plan, front, [(page, rendered) for page, rendered, *_ in fiches],
+                         index, findings, [front_key, *(fiche[2] for fiche in fiches), index_key])

@@ -36,6 +36,8 @@ class SafeFetcher(URLFetcher):
     def __init__(self, allowed: list[Path]):
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
         self.allowed = [path.resolve() for path in allowed]
+        self.reads: set[Path] = set()
+        """The files served since this set was last emptied."""
 
     def fetch(self, url, headers=None):
         scheme = urlsplit(url).scheme.lower()
@@ -44,6 +46,7 @@ class SafeFetcher(URLFetcher):
         if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
             if any(path.is_relative_to(root) for root in self.allowed) and path.is_file():
+                self.reads.add(path)
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
         raise RefusedURL(f"refused to read {url}: only files inside the project folder are used")
@@ -51,10 +54,11 @@ class SafeFetcher(URLFetcher):
 
 @dataclass
 class Rendered:
-    """A laid-out document and what WeasyPrint reported while making it."""
+    """A laid-out document, what WeasyPrint reported while making it, and the files it read."""
 
     document: Document
     messages: list[str]
+    inputs: frozenset[Path] = frozenset()
 
 
 class _Collect(logging.Handler):
@@ -95,12 +99,15 @@ class Renderer:
                 for path in (FONTS_STYLESHEET, layout.stylesheet)
             ]
         self.stylesheet_messages = messages
+        self.inputs = frozenset({FONTS_STYLESHEET, layout.stylesheet, *self.fetcher.reads})
+        """The files the stylesheets are made of (with the fonts they load)."""
 
     def render(self, html: str) -> Rendered:
+        self.fetcher.reads = set()
         with _captured_log() as messages:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config, stylesheets=self.stylesheets)
-        return Rendered(document, messages)
+        return Rendered(document, messages, frozenset(self.fetcher.reads))
 
 
 def write_pdf(documents: list[Document], target, date: str | None = None) -> None:

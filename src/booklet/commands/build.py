@@ -5,22 +5,36 @@ there are several editions (one per core), since editions share nothing but
 the validated data. Jobs write their PDFs to temporary files beside the
 targets; only when every job has finished without error are they renamed
 into place, so an existing booklet in dist/ is never lost or left half-written.
+A `Builder` kept between builds (--watch, serve) reuses every page whose
+content did not change, and leaves alone the PDFs that would come out the same.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import re
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
+from ..cache import LayoutCache, output_key
 from ..editions import lay_out_edition
-from ..errors import DataError, Finding, SourceLocation, UsageError, display_path, sort_findings
+from ..errors import (
+    BookletError,
+    DataError,
+    Finding,
+    SourceLocation,
+    UsageError,
+    display_path,
+    sort_findings,
+)
 from ..layouts import load_layout
 from ..preflight import preflight
 from ..project import Project, load_project
@@ -31,12 +45,16 @@ PARALLEL_MIN_FICHES = 8  # below this, starting worker processes costs more than
 
 @dataclass(frozen=True)
 class Output:
-    """One PDF written by a job: its place, the temporary file holding it, its pages."""
+    """One PDF of a build: its place, the temporary file holding it, its pages.
+
+    `temporary` is None when the file is already in place: unchanged since the
+    last build (`changed` False), or put in place as soon as it was laid out."""
 
     path: Path
-    temporary: Path
+    temporary: Path | None
     pages: int
     single_fiche: bool
+    changed: bool = True
 
 
 @dataclass
@@ -46,6 +64,8 @@ class JobResult:
     edition: str
     findings: list[Finding]
     outputs: list[Output] = field(default_factory=list)
+    laid_out: int = 0
+    reused: int = 0
 
 
 @dataclass
@@ -54,36 +74,83 @@ class Outcome:
 
     findings: list[Finding]
     written: list[Output]
+    laid_out: int = 0
+    reused: int = 0
 
 
-def edition_job(root: Path, edition: str, accept_missing_glyphs: bool, write: bool,
-                output: Path | None = None, date: str | None = None) -> JobResult:
-    """Lay out one edition of the (already checked) project; with `write`, write its PDFs
-    to temporary files, unless it has errors. Runs in a worker process: takes and returns
-    plain data only."""
+@dataclass(frozen=True)
+class JobOptions:
+    """What an edition job does besides laying out: plain data, sent to worker processes."""
+
+    accept_missing_glyphs: bool = False
+    write: bool = True
+    output: Path | None = None
+    date: str | None = None
+    publish_early: bool = False
+    """Put the PDF of a just-edited fiche in place as soon as it is laid out without error
+    (--watch and serve), before the rest of the booklet."""
+
+
+def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCache,
+                notify: Callable[[str], None] | None = None) -> JobResult:
+    """Lay out one edition of the (already checked) project, reusing what `cache` holds;
+    with `options.write`, write its PDFs to temporary files, unless it has errors.
+    `notify(edition)` is called after each fiche."""
     project = load_project(root)
     layout = load_layout(project.root)
-    renderer = Renderer(layout, project.root)
-    result = lay_out_edition(project, layout, renderer, edition,
-                             accept_missing_glyphs=accept_missing_glyphs)
-    findings = [*_stylesheet_findings(layout, renderer), *result.findings]
-    job = JobResult(edition, findings)
-    if not write or any(f.is_error for f in findings):
-        return job
-    dist = project.root / "dist"
-    files = [(output or dist / f"booklet-{edition}.pdf", result.documents(), False)]
-    if output is None:
-        files += [(dist / "fiches" / f"{page.id}-{edition}.pdf", [rendered.document], True)
-                  for page, rendered in result.fiches]
+    renderer = cache.renderer_for((str(project.root), layout.dirs, str(layout.stylesheet)),
+                                  lambda: Renderer(layout, project.root))
+    changed = cache.changed_sources({f.id: f.source.text for f in project.fiches})
+    first = changed if len(changed) < len(project.fiches) else set()
+    fiches_dir = project.root / "dist" / "fiches"
+    singles = options.write and options.output is None
+    job = JobResult(edition, [])
+
+    def fiche_done(page, rendered, key, findings) -> None:
+        if notify:
+            notify(edition)
+        if (singles and options.publish_early and page.id in first
+                and not any(f.is_error for f in findings)):
+            written = _write(cache, fiches_dir / f"{page.id}-{edition}.pdf", [rendered.document],
+                             output_key([key, options.date]), True, options.date)
+            if written.temporary:
+                os.replace(written.temporary, written.path)
+            job.outputs.append(Output(written.path, None, 1, True, written.changed))
+
     try:
-        for target, documents, single in files:
-            pages = sum(len(document.pages) for document in documents)
-            job.outputs.append(Output(target, _write_temporary(target, documents, date), pages,
-                                      single))
+        result = lay_out_edition(project, layout, renderer, edition,
+                                 accept_missing_glyphs=options.accept_missing_glyphs,
+                                 cache=cache, first=first, on_fiche=fiche_done)
+        job.laid_out, job.reused = cache.laid_out, cache.reused
+        job.findings = [*_stylesheet_findings(layout, renderer), *result.findings]
+        if not options.write or any(f.is_error for f in job.findings):
+            return job
+        files = [(options.output or project.root / "dist" / f"booklet-{edition}.pdf",
+                  result.documents(), output_key([*result.keys, options.date]), False)]
+        if singles:
+            files += [(fiches_dir / f"{page.id}-{edition}.pdf", [rendered.document],
+                       output_key([key, options.date]), True)
+                      for (page, rendered), key in zip(result.fiches, result.keys[1:-1], strict=True)]
+        done = {output.path for output in job.outputs}
+        for target, documents, key, single in files:
+            if target not in done:
+                job.outputs.append(_write(cache, target, documents, key, single, options.date))
     except BaseException:
         _discard(job.outputs)
         raise
     return job
+
+
+def _write(cache: LayoutCache, target: Path, documents, key: str, single: bool,
+           date: str | None) -> Output:
+    """The PDF of `documents` for `target`, in a temporary file; nothing when `target` is
+    still the file written for the same key."""
+    pages = sum(len(document.pages) for document in documents)
+    if cache.is_written(target, key):
+        return Output(target, None, pages, single, changed=False)
+    temporary = _write_temporary(target, documents, date)
+    cache.record_written(target, key, temporary)
+    return Output(target, temporary, pages, single)
 
 
 def source_date() -> str | None:
@@ -124,65 +191,149 @@ def _checked(project: Project, accept_missing_glyphs: bool) -> list[Finding]:
     return findings
 
 
-def _run_jobs(project: Project, editions: list[str], accept_missing_glyphs: bool, write: bool,
-              output: Path | None, progress, date: str | None = None) -> list[JobResult]:
-    """One job per edition: in this process for one edition, else one worker process each."""
-    arguments = [(project.root, edition, accept_missing_glyphs, write, output, date)
-                 for edition in editions]
-    if progress:
-        progress.start(len(editions))
-    workers = min(len(editions), os.cpu_count() or 1)
-    if workers == 1 or len(project.fiches) < PARALLEL_MIN_FICHES:
-        results = []
-        for args in arguments:
-            results.append(edition_job(*args))
-            progress and progress.advance()
-        return results
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(edition_job, *args) for args in arguments]
-        results = []
-        for future in futures:
-            results.append(future.result())
-            progress and progress.advance()
-        return results
+_worker_cache: LayoutCache | None = None
+_worker_events = None
+
+
+def _start_worker(events) -> None:
+    """In a worker process: the cache of the one edition it lays out, build after build."""
+    global _worker_cache, _worker_events
+    _worker_cache, _worker_events = LayoutCache(), events
+
+
+def _worker_job(root: Path, edition: str, options: JobOptions) -> JobResult:
+    return edition_job(root, edition, options, _worker_cache, _worker_events.put)
+
+
+class Builder:
+    """Builds one project again and again, each edition reusing what it laid out before.
+
+    With several editions and enough fiches, each edition has a worker process
+    of its own (one per core) that keeps its cache between builds; otherwise
+    the editions are laid out in this process. `booklet build` uses a builder
+    once; `--watch` and `serve` keep one, so a rebuild after an edit lays out
+    only what changed."""
+
+    def __init__(self, root: Path, accept_missing_glyphs: bool = False, progress=None,
+                 publish_early: bool = False):
+        self.root = root
+        self.accept_missing_glyphs = accept_missing_glyphs
+        self.progress = progress
+        self.publish_early = publish_early
+        self.caches: dict[str, LayoutCache] = {}
+        self.pools: dict[str, ProcessPoolExecutor] = {}
+        self.events = None
+
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.shutdown(cancel_futures=True)
+        self.pools = {}
+
+    def check(self) -> Outcome:
+        """Validate, preflight and lay out everything; write nothing."""
+        project = load_project(self.root)
+        findings = _checked(project, self.accept_missing_glyphs)
+        jobs = self._run(project, project.config.editions,
+                         JobOptions(self.accept_missing_glyphs, write=False))
+        return _outcome(findings, jobs)
+
+    def build(self, edition: str | None = None, output: Path | None = None) -> Outcome:
+        """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition."""
+        project = load_project(self.root)
+        if edition and edition not in project.config.editions:
+            raise UsageError(f"edition '{edition}' is not in booklet.yaml (editions: "
+                             f"{', '.join(project.config.editions)})")
+        if output and not edition and len(project.config.editions) > 1:
+            raise UsageError("-o writes one PDF: choose its edition with --edition "
+                             + " or --edition ".join(project.config.editions))
+        editions = [edition] if edition else project.config.editions
+        options = JobOptions(self.accept_missing_glyphs, True, output.resolve() if output else None,
+                             source_date(), self.publish_early and not output)
+        findings = _checked(project, self.accept_missing_glyphs)
+        jobs = self._run(project, editions, options)
+        outputs = [o for job in jobs for o in job.outputs]
+        try:
+            outcome = _outcome(findings, jobs)
+        except DataError:
+            _discard(outputs)
+            raise
+        for file in outputs:
+            if file.temporary:
+                os.replace(file.temporary, file.path)
+        if not output:
+            _remove_stale(project.root / "dist" / "fiches", outputs, editions)
+        return Outcome(outcome.findings, outputs, outcome.laid_out, outcome.reused)
+
+    def _run(self, project: Project, editions: list[str], options: JobOptions) -> list[JobResult]:
+        """One job per edition: in worker processes when it pays, else here."""
+        if self.progress:
+            self.progress.start(len(editions) * len(project.fiches))
+        parallel = (len(editions) > 1 and len(project.fiches) >= PARALLEL_MIN_FICHES
+                    and (os.cpu_count() or 1) > 1)
+        if not parallel:
+            notify = self.progress and (lambda _: self.progress.advance())
+            return [edition_job(project.root, edition, options,
+                                self.caches.setdefault(edition, LayoutCache()), notify)
+                    for edition in editions]
+        futures = [self._pool(edition).submit(_worker_job, project.root, edition, options)
+                   for edition in editions]
+        try:
+            while not all(future.done() for future in futures):
+                wait(futures, timeout=0.1)
+                self._drain_events()
+            return [future.result() for future in futures]
+        except BrokenProcessPool:
+            self.close()
+            raise BookletError("a worker process stopped unexpectedly (out of memory?); "
+                               "nothing was written: run the command again") from None
+        finally:
+            self._drain_events()
+
+    def _pool(self, edition: str) -> ProcessPoolExecutor:
+        if edition not in self.pools:
+            context = get_context("spawn")
+            self.events = self.events or context.Queue()
+            self.pools[edition] = ProcessPoolExecutor(1, mp_context=context,
+                                                      initializer=_start_worker,
+                                                      initargs=(self.events,))
+        return self.pools[edition]
+
+    def _drain_events(self) -> None:
+        while self.events is not None:
+            try:
+                self.events.get_nowait()
+            except queue.Empty:
+                return
+            if self.progress:
+                self.progress.advance()
+
+
+def _outcome(findings: list[Finding], jobs: list[JobResult]) -> Outcome:
+    """All findings of a build; DataError when there are errors."""
+    findings = [*findings, *(f for job in jobs for f in job.findings)]
+    if any(f.is_error for f in findings):
+        raise DataError(findings)
+    return Outcome(sort_findings(findings), [], sum(job.laid_out for job in jobs),
+                   sum(job.reused for job in jobs))
 
 
 def check(root: Path, progress=None, accept_missing_glyphs: bool = False) -> Outcome:
     """Validate, preflight and lay out everything; write nothing."""
-    project = load_project(root)
-    findings = _checked(project, accept_missing_glyphs)
-    jobs = _run_jobs(project, project.config.editions, accept_missing_glyphs, False, None, progress)
-    findings += [f for job in jobs for f in job.findings]
-    if any(f.is_error for f in findings):
-        raise DataError(findings)
-    return Outcome(sort_findings(findings), [])
+    with Builder(root, accept_missing_glyphs, progress) as builder:
+        return builder.check()
 
 
 def build(root: Path, edition: str | None = None, output: Path | None = None,
           progress=None, accept_missing_glyphs: bool = False) -> Outcome:
     """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition."""
-    project = load_project(root)
-    if edition and edition not in project.config.editions:
-        raise UsageError(f"edition '{edition}' is not in booklet.yaml (editions: "
-                         f"{', '.join(project.config.editions)})")
-    if output and not edition and len(project.config.editions) > 1:
-        raise UsageError("-o writes one PDF: choose its edition with --edition "
-                         + " or --edition ".join(project.config.editions))
-    editions = [edition] if edition else project.config.editions
-    date = source_date()
-    findings = _checked(project, accept_missing_glyphs)
-    jobs = _run_jobs(project, editions, accept_missing_glyphs, True,
-                     output.resolve() if output else None, progress, date)
-    findings += [f for job in jobs for f in job.findings]
-    outputs = [o for job in jobs for o in job.outputs]
-    if any(f.is_error for f in findings):
-        _discard(outputs)
-        raise DataError(findings)
-    for file in outputs:
-        os.replace(file.temporary, file.path)
-    if not output:
-        _remove_stale(project.root / "dist" / "fiches", outputs, editions)
-    return Outcome(sort_findings(findings), outputs)
+    with Builder(root, accept_missing_glyphs, progress) as builder:
+        return builder.build(edition, output)
 
 
 def _write_temporary(path: Path, documents, date: str | None) -> Path:
@@ -203,7 +354,8 @@ def _write_temporary(path: Path, documents, date: str | None) -> Path:
 
 def _discard(outputs: list[Output]) -> None:
     for file in outputs:
-        file.temporary.unlink(missing_ok=True)
+        if file.temporary:
+            file.temporary.unlink(missing_ok=True)
 
 
 def _umask() -> int:
@@ -222,9 +374,12 @@ def _remove_stale(folder: Path, written: list[Output], editions: list[str]) -> N
 
 def describe_written(outcome: Outcome) -> list[str]:
     """One line per booklet written; per-collectivité PDFs summed up."""
-    lines = [f"wrote {display_path(o.path)} ({o.pages} pages)"
+    lines = [f"{'wrote' if o.changed else 'unchanged:'} {display_path(o.path)} ({o.pages} pages)"
              for o in outcome.written if not o.single_fiche]
-    singles = [o.path for o in outcome.written if o.single_fiche]
+    singles = [o for o in outcome.written if o.single_fiche]
     if singles:
-        lines.append(f"wrote {len(singles)} per-collectivité PDFs in {display_path(singles[0].parent)}")
+        changed = sum(o.changed for o in singles)
+        unchanged = f" ({len(singles) - changed} unchanged)" if changed < len(singles) else ""
+        lines.append(f"wrote {changed} per-collectivité PDFs in "
+                     f"{display_path(singles[0].path.parent)}{unchanged}")
     return lines

@@ -1,0 +1,136 @@
+"""Rebuilding after an edit: only what changed is laid out again, and the result is the same
+PDF a cold build makes."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PIL import Image
+
+from booklet.commands.build import Builder
+from booklet.errors import DataError
+from booklet.layouts import DEFAULT_LAYOUT_DIR
+from conftest import flat, page_texts
+
+ISSY = "fiches/issy-les-moulineaux.yaml"
+ICHIKAWA = "fiches/ichikawa.yaml"
+SENTENCE = "Une phrase ajoutée à la dernière minute par les organisateurs."
+
+
+def _edit(project, path, old, new):
+    file = project / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _add_sentence(project):
+    _edit(project, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
+
+
+def _pdfs(project) -> dict:
+    return {path.relative_to(project): path.read_bytes()
+            for path in sorted((project / "dist").rglob("*.pdf"))}
+
+
+def _identities(project) -> dict:
+    return {path.name: path.stat().st_ino for path in (project / "dist").rglob("*.pdf")}
+
+
+def _cold_build(project):
+    """The PDFs that a build from nothing makes of the project as it is now (dist/ is
+    emptied first; the PDFs name images by their place, so the folder must be the same)."""
+    shutil.rmtree(project / "dist")
+    with Builder(project) as builder:
+        builder.build()
+    return _pdfs(project)
+
+
+def test_an_edited_fiche_is_the_only_page_laid_out_again(sample):
+    with Builder(sample) as builder:
+        first = builder.build()
+        assert (first.laid_out, first.reused) == (8, 0)  # 2 editions × (front, 2 fiches, index)
+        before = _identities(sample)
+        again = builder.build()
+        assert (again.laid_out, again.reused) == (0, 8)
+        assert _identities(sample) == before  # nothing rewritten
+        assert not any(output.changed for output in again.written)
+
+        _add_sentence(sample)
+        edited = builder.build()
+    assert (edited.laid_out, edited.reused) == (2, 6)  # Issy, in each edition
+    after = _identities(sample)
+    assert sorted(name for name in after if after[name] != before[name]) == [
+        "booklet-fr.pdf", "booklet-ja.pdf", "issy-les-moulineaux-fr.pdf",
+        "issy-les-moulineaux-ja.pdf"]
+    assert flat(SENTENCE) in flat(page_texts(sample / "dist" / "booklet-fr.pdf")[2])
+    assert _pdfs(sample) == _cold_build(sample)
+
+
+def test_page_numbers_that_move_lay_out_the_pages_that_print_them(sample):
+    with Builder(sample) as builder:
+        builder.build()
+        # A new fiche sorted first moves both others one page on: every page prints
+        # a changed number (folio, contents, partner references), so all are laid out.
+        shutil.copy(sample / ICHIKAWA, sample / "fiches" / "abiko.yaml")
+        _edit(sample, "fiches/abiko.yaml", "市川市", "我孫子市")
+        _edit(sample, "fiches/abiko.yaml", "Ichikawa", "Abiko")
+        _edit(sample, "fiches/abiko.yaml", "いちかわし", "あびこし")
+        moved = builder.build()
+        assert moved.laid_out == 10 and moved.reused == 0
+        assert _pdfs(sample) == _cold_build(sample)
+        # Removing it again brings back the pages of the first build, laid out anew.
+        (sample / "fiches" / "abiko.yaml").unlink()
+        assert builder.build().laid_out == 8
+        assert not (sample / "dist" / "fiches" / "abiko-fr.pdf").exists()
+
+
+def test_a_changed_image_lays_out_its_fiche_again(sample):
+    (sample / "images").mkdir()
+    Image.new("RGB", (1600, 1200), (31, 58, 104)).save(sample / "images" / "photo.png")
+    _edit(sample, ISSY, "lang: fr\n", "lang: fr\nphoto: images/photo.png\n")
+    with Builder(sample) as builder:
+        builder.build()
+        Image.new("RGB", (1600, 1200), (183, 40, 46)).save(sample / "images" / "photo.png")
+        changed = builder.build()
+    assert (changed.laid_out, changed.reused) == (2, 6)
+    assert _pdfs(sample) == _cold_build(sample)
+
+
+def test_a_changed_stylesheet_lays_out_everything(sample):
+    with Builder(sample) as builder:
+        builder.build()
+        (sample / "layouts").mkdir()
+        css = (DEFAULT_LAYOUT_DIR / "booklet.css").read_text(encoding="utf-8")
+        (sample / "layouts" / "booklet.css").write_text(
+            css.replace("--accent: #1f3a68;", "--accent: #2a5d3c;"), encoding="utf-8")
+        restyled = builder.build()
+    assert (restyled.laid_out, restyled.reused) == (8, 0)
+    assert _pdfs(sample) == _cold_build(sample)
+
+
+def test_worker_processes_keep_their_pages_between_builds(sample, monkeypatch):
+    monkeypatch.setattr("booklet.commands.build.PARALLEL_MIN_FICHES", 0)
+    with Builder(sample) as builder:
+        builder.build()
+        assert set(builder.pools) == {"fr", "ja"}
+        _add_sentence(sample)
+        edited = builder.build()
+    assert (edited.laid_out, edited.reused) == (2, 6)
+    assert _pdfs(sample) == _cold_build(sample)
+
+
+def test_a_broken_edit_keeps_the_last_good_pdfs_and_the_next_fix_builds(sample):
+    with Builder(sample) as builder:
+        builder.build()
+        before = _pdfs(sample)
+        _edit(sample, ISSY, "population: ", "population: beaucoup ")
+        with pytest.raises(DataError):
+            builder.build()
+        assert _pdfs(sample) == before
+        _edit(sample, ISSY, "population: beaucoup ", "population: ")
+        _add_sentence(sample)
+        fixed = builder.build()
+    assert fixed.laid_out == 2
+    assert flat(SENTENCE) in flat(page_texts(sample / "dist" / "booklet-ja.pdf")[2])
