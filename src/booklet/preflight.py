@@ -46,6 +46,19 @@ def preflight(project: Project, accept_missing_glyphs: bool = False) -> list[Fin
 
 def _glyph_findings(source: SourceDocument, accept: bool) -> list[Finding]:
     """A character no bundled font has: an error, or with `accept` a warning that it falls back."""
+    key = (source.path, source.text, accept)
+    if key not in _glyph_memo:
+        if len(_glyph_memo) > MEMO_SIZE:
+            _glyph_memo.clear()
+        _glyph_memo[key] = _missing_glyphs(source, accept)
+    return list(_glyph_memo[key])
+
+
+_glyph_memo: dict[tuple, list[Finding]] = {}  # a rebuild checks again only the changed files
+MEMO_SIZE = 4096
+
+
+def _missing_glyphs(source: SourceDocument, accept: bool) -> list[Finding]:
     findings = []
     for keys, text in strings(source.data):
         field = ".".join(str(k) for k in keys)

@@ -7,13 +7,14 @@ all files come back in one DataError, each with its file position.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BookletError, DataError, Finding, SourceLocation, display_path
 from .model import BookletConfig, Fiche, validate
-from .sources import SourceDocument, YamlError, read_yaml
+from .sources import SourceDocument, YamlError, parse_yaml
 
 CONFIG_FILE = "booklet.yaml"
 FICHES_DIR = "fiches"
@@ -85,16 +86,29 @@ def load_project(root: Path) -> Project:
 
 
 def _load(path: Path, model, findings: list[Finding]):
+    display = display_path(path)
     try:
-        source = read_yaml(path, display_path(path))
-    except YamlError as error:
-        findings += error.findings
+        raw = path.read_bytes()
+    except OSError as error:
+        findings.append(Finding(SourceLocation(display), f"cannot read the file: {error.strerror}"))
         return None, None
-    value, problems = validate(model, source.data)
-    for problem in problems:
-        locate = source.key_location if problem.at_key else source.location
-        findings.append(Finding(locate(problem.keys), problem.message))
+    source, value, found = _parse(raw, display, model)
+    findings += found
     return source, value
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(raw: bytes, display: str, model) -> tuple[SourceDocument | None, object, tuple]:
+    """A file's document, its validated value and findings; remembered by content, so that
+    a rebuild reads again only the files that changed."""
+    try:
+        source = parse_yaml(raw, display)
+    except YamlError as error:
+        return None, None, tuple(error.findings)
+    value, problems = validate(model, source.data)
+    findings = tuple(Finding((source.key_location if problem.at_key else source.location)(
+        problem.keys), problem.message) for problem in problems)
+    return source, value, findings
 
 
 def _check_order(config: BookletConfig, source: SourceDocument,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -97,16 +96,6 @@ def _describe_yaml_error(error: yaml.MarkedYAMLError, text: str) -> str:
             return f"{hint} (YAML: {problem})"
     context = f" {error.context}" if error.context else ""
     return f"this is not valid YAML:{context} {problem}; check the indentation and quotes"
-
-
-def read_yaml(path: Path, display: str) -> SourceDocument:
-    """Read `path`; raise YamlError with positioned findings when it cannot be used."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        message = f"cannot read the file: {error.strerror}"
-        raise YamlError([Finding(SourceLocation(display), message)]) from None
-    return parse_yaml(raw, display)
 
 
 def parse_yaml(raw: bytes, display: str) -> SourceDocument:
