@@ -11,6 +11,7 @@ booklet: setup
 	$(BIN)/booklet build
 
 test: setup
+	@scripts/install-system-packages.sh chromium
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/pytest
 

@@ -69,8 +69,11 @@ def cli():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write exactly this PDF (one edition) instead of dist/.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--watch", is_flag=True,
+              help="Keep running: build again each time a file of the project is saved, "
+                   "laying out only what changed.")
 @ACCEPT_MISSING_GLYPHS
-def build(directory: Path, edition: str | None, output: Path | None, quiet: bool,
+def build(directory: Path, edition: str | None, output: Path | None, quiet: bool, watch: bool,
           accept_missing_glyphs: bool):
     """Check the fiches and write the booklet PDFs.
 
@@ -84,7 +87,13 @@ def build(directory: Path, edition: str | None, output: Path | None, quiet: bool
       booklet build
       booklet build rencontres-2026 --edition ja
       booklet build --edition fr -o livret.pdf
+      booklet build --watch
     """
+    if watch:
+        from .commands.watch import watch_build
+
+        return watch_build(directory, edition, output, quiet, accept_missing_glyphs,
+                           lambda line: click.echo(line, err=True))
     from .commands.build import build as run
     from .commands.build import describe_written
 
@@ -138,6 +147,31 @@ def check(directory: Path, as_json: bool, quiet: bool, accept_missing_glyphs: bo
     _report(findings, ("error", "warning") if quiet else ("error", "warning", "info"))
     if not quiet:
         click.echo("No errors: the booklet can be built.", err=True)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=PROJECT_DIR)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default is reachable from this computer only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@ACCEPT_MISSING_GLYPHS
+def serve(directory: Path, host: str, port: int, accept_missing_glyphs: bool):
+    """Preview the booklet in a web browser, and rebuild it each time a file is saved.
+
+    Builds the project, then serves a page listing every collectivité with a
+    thumbnail of its page, whether it fits, what the checks found, and links
+    to download each booklet and each collectivité's own PDF. The page
+    updates by itself after each rebuild; when a change breaks a fiche it
+    shows the error, and the last good PDFs stay downloadable.
+
+    \b
+    Example:
+      booklet serve rencontres-2026       # then open http://127.0.0.1:8000/
+    """
+    from .commands.serve import serve as run
+
+    run(directory, host, port, accept_missing_glyphs, lambda line: click.echo(line, err=True))
 
 
 @cli.command()

@@ -39,6 +39,7 @@ from ..layouts import load_layout
 from ..preflight import preflight
 from ..project import Project, load_project
 from ..render import Renderer, write_pdf
+from ..site import write_static_page
 
 PARALLEL_MIN_FICHES = 8  # below this, starting worker processes costs more than it saves
 
@@ -268,6 +269,7 @@ class Builder:
                 os.replace(file.temporary, file.path)
         if not output:
             _remove_stale(project.root / "dist" / "fiches", outputs, editions)
+            write_static_page(project, outcome.findings)
         return Outcome(outcome.findings, outputs, outcome.laid_out, outcome.reused)
 
     def _run(self, project: Project, editions: list[str], options: JobOptions) -> list[JobResult]:
@@ -382,4 +384,6 @@ def describe_written(outcome: Outcome) -> list[str]:
         unchanged = f" ({len(singles) - changed} unchanged)" if changed < len(singles) else ""
         lines.append(f"wrote {changed} per-collectivité PDFs in "
                      f"{display_path(singles[0].path.parent)}{unchanged}")
+        lines.append(f"wrote {display_path(singles[0].path.parent.parent / 'index.html')} "
+                     f"(a page with every download, to publish with dist/)")
     return lines

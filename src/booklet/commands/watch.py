@@ -1,0 +1,44 @@
+"""`booklet build --watch`: build, then build again each time a file of the project is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import display_path
+from ..watching import Attempt, attempt, changes
+from .build import Builder, describe_written
+
+
+def describe(result: Attempt, quiet: bool) -> list[str]:
+    """What a user wants to read after one build of a watched project."""
+    shown = ("error",) if quiet else ("error", "warning")
+    lines = [str(f) for f in result.findings if f.severity in shown]
+    if result.message:
+        lines.append(result.message)
+    if result.failed:
+        lines.append("Not built: the PDFs in dist/ are still those of the last good build. "
+                     "Fix the lines above and save.")
+        return lines
+    if not quiet:
+        changed = [line for line in describe_written(result.outcome)
+                   if not line.startswith(("unchanged", "wrote 0 ")) and "index.html" not in line]
+        lines += changed
+        outcome = result.outcome
+        lines.append(f"built in {result.seconds:.1f} s: {outcome.laid_out} pages laid out, "
+                     f"{outcome.reused} reused")
+    return lines
+
+
+def watch_build(root: Path, edition: str | None, output: Path | None, quiet: bool,
+                accept_missing_glyphs: bool, echo: Callable[[str], None]) -> None:
+    """Build, then wait for changes and build again, until interrupted (Ctrl-C)."""
+    with Builder(root, accept_missing_glyphs, publish_early=True) as builder:
+        for line in describe(attempt(builder, edition=edition, output=output), quiet):
+            echo(line)
+        echo(f"Watching {display_path(root.resolve())} for changes; press Ctrl-C to stop.")
+        for changed in changes(root):
+            if not quiet:
+                echo("changed: " + ", ".join(display_path(path) for path in sorted(changed)))
+            for line in describe(attempt(builder, edition=edition, output=output), quiet):
+                echo(line)

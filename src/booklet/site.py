@@ -1,0 +1,122 @@
+"""The download page: every booklet and every collectivité's own PDF, with what the checks said.
+
+One template serves both `dist/index.html`, written by every build so that
+dist/ can be published on any web host as it is, and the live page of
+`booklet serve`, which adds thumbnails and reloads itself after each rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .assemble import order_fiches
+from .errors import Finding
+from .project import Project
+from .text import localize
+
+TEMPLATES = Path(__file__).resolve().parent / "site"
+COUNTRY_NAMES = {"FR": "France · フランス", "JP": "Japon · 日本"}
+EDITION_NAMES = {"fr": "français · フランス語版", "ja": "japonais · 日本語版"}
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One collectivité on the page."""
+
+    id: str
+    name: str
+    lang: str
+    other_name: str | None
+    country: str
+    downloads: tuple[Download, ...]
+    thumbnail: str | None
+    fit: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True,
+                              lstrip_blocks=True)
+
+
+def entries(project: Project, findings: list[Finding], dist: Path, base: str) -> list[Entry]:
+    """The collectivités in booklet order, with the PDFs of theirs that are in `dist`."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.location.path, []).append(finding)
+    result = []
+    for entry in order_fiches(project):
+        fiche = entry.fiche
+        name = localize(fiche.name, fiche.lang, fiche.lang).text
+        other = localize(fiche.name, fiche.lang, "ja" if fiche.lang == "fr" else "fr")
+        mine = by_path.get(entry.source.path, [])
+        editions = [edition for edition in project.config.editions
+                    if (dist / "fiches" / f"{entry.id}-{edition}.pdf").is_file()]
+        result.append(Entry(
+            entry.id, name, fiche.lang,
+            None if other.untranslated or other.text == name else other.text, fiche.country,
+            tuple(Download(EDITION_NAMES[edition], f"{base}fiches/{entry.id}-{edition}.pdf")
+                  for edition in editions),
+            f"/thumbs/{entry.id}-{editions[0]}.png" if editions else None,
+            tuple(f.message for f in mine if f.severity == "info" and " page: " in f.message),
+            tuple(f for f in mine if f.severity != "info")))
+    return result
+
+
+def render_page(project: Project | None, findings: list[Finding], dist: Path, *,
+                live: bool = False, generation: int = 0, failed: bool = False,
+                message: str | None = None, building: bool = False) -> str:
+    """The page's HTML. Links are relative to dist/ (static page) or under /dist/ (live)."""
+    base = "/dist/" if live else ""
+    title = project and localize(project.config.title, "fr", "fr").text
+    other_title = project and localize(project.config.title, "fr", "ja").text
+    booklets = [Download(EDITION_NAMES[edition], f"{base}booklet-{edition}.pdf")
+                for edition in (project.config.editions if project else [])
+                if (dist / f"booklet-{edition}.pdf").is_file()]
+    listed = entries(project, findings, dist, base) if project else []
+    fiche_paths = {entry.source.path for entry in project.fiches} if project else set()
+    general = [f for f in findings if f.location.path not in fiche_paths and f.severity != "info"]
+    return _environment().get_template("index.html").render(
+        title=title or "booklet", other_title=other_title if other_title != title else None,
+        booklets=booklets, groups=_by_country(listed), general=general, live=live,
+        generation=generation, failed=failed, message=message, building=building,
+        errors=sum(f.is_error for f in findings))
+
+
+def _by_country(listed: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    groups: list[tuple[str, list[Entry]]] = []
+    for entry in listed:
+        if not groups or groups[-1][0] != COUNTRY_NAMES.get(entry.country, entry.country):
+            groups.append((COUNTRY_NAMES.get(entry.country, entry.country), []))
+        groups[-1][1].append(entry)
+    return groups
+
+
+def write_static_page(project: Project, findings: list[Finding]) -> Path:
+    """dist/index.html, written to a temporary file and renamed into place."""
+    dist = project.root / "dist"
+    target = dist / "index.html"
+    html = render_page(project, findings, dist)
+    handle, temporary = tempfile.mkstemp(prefix=".index.html.", suffix=".part", dir=dist)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(html)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
