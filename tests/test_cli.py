@@ -109,3 +109,15 @@ def test_parallel_and_sequential_builds_are_byte_identical(sample, tmp_path, mon
     assert (sample / "dist" / "booklet-fr.pdf").read_bytes() == (tmp_path / "fr.pdf").read_bytes()
     leftovers = [p.name for p in (sample / "dist").rglob("*.part")]
     assert leftovers == []
+
+
+def test_build_writes_a_download_page_for_any_web_host(built):
+    page = (built / "dist" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', page)
+    assert sorted(links) == sorted([
+        "booklet-fr.pdf", "booklet-ja.pdf",
+        "fiches/issy-les-moulineaux-fr.pdf", "fiches/issy-les-moulineaux-ja.pdf",
+        "fiches/ichikawa-fr.pdf", "fiches/ichikawa-ja.pdf"])
+    assert all((built / "dist" / link).is_file() for link in links)
+    assert "<script" not in page and "/thumbs/" not in page  # a static page, no server needed
+    assert page.index("Issy-les-Moulineaux") < page.index("市川市")  # booklet order

@@ -80,10 +80,12 @@ class Site:
         result = attempt(builder)
         for line in describe(result, quiet=False):
             self.echo(line)
-        try:
-            project = load_project(self.root)
-        except Exception:  # booklet.yaml unusable: keep listing the last good project
-            project = self.state.project
+        project = self.state.project  # after a failed build, list what the PDFs are made of
+        if not result.failed or project is None:
+            try:
+                project = load_project(self.root)
+            except Exception:  # no usable booklet.yaml: nothing to list
+                project = None
         with self.lock:
             self.state = SiteState(self.state.generation + 1, False, result.failed, result.message,
                                    result.findings, project)

@@ -1,0 +1,192 @@
+"""`booklet serve` and `booklet build --watch`, run as real commands: a browser downloads and
+follows edits, many clients download while fiches are rebuilt, nothing outside dist/ is served."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pypdf
+import pytest
+
+from conftest import flat, page_texts, reader
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by `make test`; never a downloaded browser
+ISSY = "fiches/issy-les-moulineaux.yaml"
+SENTENCE = "Une phrase ajoutée pendant que le livret se télécharge."
+
+
+def _edit(project, path, old, new):
+    file = project / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait(condition, timeout=60.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _up_to_date(url) -> bool:
+    try:
+        return "Up to date" in httpx.get(url, timeout=2).text
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def server(sample):
+    """`booklet serve` on a free port of 127.0.0.1, once its first build is done."""
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "booklet", "serve", str(sample),
+                                "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait(lambda: _up_to_date(url) or process.poll() is not None, what="booklet serve")
+        assert process.poll() is None, process.stdout.read()
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert "Traceback" not in process.stdout.read()
+
+
+def test_a_browser_downloads_pdfs_and_sees_edits_and_errors(server, sample, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(accept_downloads=True)
+        page.goto(server)
+        issy = page.locator("#issy-les-moulineaux")
+        expect(issy.locator("h3")).to_have_text("Issy-les-Moulineaux")
+        expect(page.locator("#ichikawa h3")).to_have_text("市川市")
+        expect(issy).to_contain_text("French page: full size (9 pt)")
+        assert issy.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+
+        with page.expect_download() as download:
+            issy.get_by_text("PDF français").click()
+        first = tmp_path / "issy-fr.pdf"
+        download.value.save_as(first)
+        assert len(reader(first).pages) == 1
+        assert page_texts(first)[0].startswith("Issy-les-Moulineaux")
+
+        generation = page.locator("body").get_attribute("data-generation")
+        _edit(sample, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
+        expect(page.locator("body")).to_have_attribute(
+            "data-generation", str(int(generation) + 1), timeout=60_000)
+        with page.expect_download() as download:
+            page.locator("#issy-les-moulineaux").get_by_text("PDF français").click()
+        edited = tmp_path / "issy-fr-edited.pdf"
+        download.value.save_as(edited)
+        assert flat(SENTENCE) in flat(page_texts(edited)[0])
+
+        _edit(sample, ISSY, "population: ", "population: beaucoup ")
+        expect(page.locator("#status")).to_have_class("status failed", timeout=60_000)
+        expect(page.locator("#issy-les-moulineaux")).to_contain_text(
+            "error: population must be a whole number")
+        with page.expect_download() as download:  # the last good booklet is still there
+            page.get_by_text("Livret français").click()
+        booklet = tmp_path / "booklet-fr.pdf"
+        download.value.save_as(booklet)
+        assert flat(SENTENCE) in flat(page_texts(booklet)[2])
+        browser.close()
+
+
+def test_concurrent_downloads_during_rebuilds_are_all_whole_pdfs(server, sample):
+    files = {"dist/booklet-fr.pdf": 5, "dist/booklet-ja.pdf": 5,
+             "dist/fiches/issy-les-moulineaux-fr.pdf": 1, "dist/fiches/ichikawa-ja.pdf": 1}
+    stop = threading.Event()
+
+    def keep_editing():
+        for number in range(1, 100):
+            if stop.is_set():
+                return
+            _edit(sample, ISSY, "  history: >\n", f"  history: >\n    Version {number}.\n")
+            time.sleep(0.7)
+
+    async def download_many():
+        limits = httpx.Limits(max_connections=24)
+        async with httpx.AsyncClient(base_url=server, limits=limits, timeout=60) as client:
+            async def one(index):
+                name = list(files)[index % len(files)]
+                response = await client.get(name)
+                return name, response
+            return await asyncio.gather(*(one(i) for i in range(240)))
+
+    editor = threading.Thread(target=keep_editing)
+    editor.start()
+    try:
+        started = time.monotonic()
+        responses = asyncio.run(download_many())
+        while time.monotonic() - started < 4:  # let rebuilds overlap more downloads
+            responses += asyncio.run(download_many())
+    finally:
+        stop.set()
+        editor.join()
+    versions = set()
+    for name, response in responses:
+        assert response.status_code == 200, (name, response.status_code)
+        assert response.content.startswith(b"%PDF-") and response.content.rstrip().endswith(b"%%EOF")
+        pdf = pypdf.PdfReader(io.BytesIO(response.content), strict=True)
+        assert len(pdf.pages) == files[name]
+        versions.add(response.content)
+    assert len(versions) > len(files)  # the files did change while being downloaded
+
+
+def test_nothing_outside_dist_is_served(server, sample):
+    for path in ["dist/../booklet.yaml", "dist/%2e%2e/booklet.yaml",
+                 "dist/fiches/..%2f..%2ffiches/ichikawa.yaml", "dist/..%2f..%2f..%2fetc/passwd",
+                 "dist//etc/passwd", "dist/fiches/.x.pdf", "thumbs/..%2fbooklet-fr.png",
+                 "fonts/..%2f..%2fcli.py", "fonts/fonts.css"]:
+        response = httpx.get(server + path)
+        assert response.status_code == 404, path
+        assert b"name:" not in response.content and b"root:" not in response.content
+    assert httpx.get(server + "dist/index.html").status_code == 200
+
+
+def test_build_watch_rebuilds_only_the_edited_fiche(sample):
+    process = subprocess.Popen([sys.executable, "-m", "booklet", "build", str(sample), "--watch"],
+                               stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines = []
+    reader_thread = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader_thread.start()
+    try:
+        _wait(lambda: any("Watching" in line for line in lines), what="the first build")
+        single = Path(sample / "dist" / "fiches" / "issy-les-moulineaux-fr.pdf")
+        _edit(sample, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
+        _wait(lambda: flat(SENTENCE) in flat(page_texts(single)[0]), what="the new PDF")
+        _wait(lambda: any("2 pages laid out, 6 reused" in line for line in lines),
+              what="the rebuild's report")
+        assert flat(SENTENCE) in flat(page_texts(sample / "dist" / "booklet-ja.pdf")[2])
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+    reader_thread.join(timeout=5)
+    assert process.returncode == 0, "".join(lines)
+    assert not any("Traceback" in line for line in lines)
