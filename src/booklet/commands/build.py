@@ -15,13 +15,14 @@ import os
 import queue
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_context
+from multiprocessing import get_context, parent_process
 from pathlib import Path
 
 from ..cache import LayoutCache, output_key
@@ -197,9 +198,18 @@ _worker_events = None
 
 
 def _start_worker(events) -> None:
-    """In a worker process: the cache of the one edition it lays out, build after build."""
+    """In a worker process: the cache of the one edition it lays out, build after build.
+    The worker ends with its parent, even when the parent was killed."""
     global _worker_cache, _worker_events
     _worker_cache, _worker_events = LayoutCache(), events
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    parent = parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
 
 
 def _worker_job(root: Path, edition: str, options: JobOptions) -> JobResult:

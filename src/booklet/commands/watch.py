@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import display_path
 from ..watching import Attempt, attempt, changes
 from .build import Builder, describe_written
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def describe(result: Attempt, quiet: bool) -> list[str]:
@@ -32,7 +37,8 @@ def describe(result: Attempt, quiet: bool) -> list[str]:
 
 def watch_build(root: Path, edition: str | None, output: Path | None, quiet: bool,
                 accept_missing_glyphs: bool, echo: Callable[[str], None]) -> None:
-    """Build, then wait for changes and build again, until interrupted (Ctrl-C)."""
+    """Build, then wait for changes and build again, until interrupted (Ctrl-C or SIGTERM)."""
+    signal.signal(signal.SIGTERM, _interrupt)
     with Builder(root, accept_missing_glyphs, publish_early=True) as builder:
         for line in describe(attempt(builder, edition=edition, output=output), quiet):
             echo(line)
