@@ -121,3 +121,25 @@ def test_build_writes_a_download_page_for_any_web_host(built):
     assert all((built / "dist" / link).is_file() for link in links)
     assert "<script" not in page and "/thumbs/" not in page  # a static page, no server needed
     assert page.index("Issy-les-Moulineaux") < page.index("市川市")  # booklet order
+
+
+def test_the_progress_bar_shows_only_on_a_terminal_after_a_second():
+    import io
+
+    from rich.console import Console
+
+    from booklet.cli import _Progress
+
+    now = [0.0]
+    for terminal, quiet, shown in ((True, False, True), (False, False, False), (True, True, False)):
+        output = io.StringIO()
+        progress = _Progress(quiet, Console(file=output, force_terminal=terminal), lambda: now[0])
+        now[0] = 0.0
+        progress.start(4)
+        progress.advance()  # within the first second: nothing
+        assert progress.bar is None and output.getvalue() == ""
+        now[0] = 1.5
+        progress.advance()
+        progress.stop()
+        assert (progress.bar is not None) == shown
+        assert ("Laying out pages" in output.getvalue()) == shown

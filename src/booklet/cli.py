@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -12,26 +13,35 @@ PROJECT_DIR = click.Path(file_okay=False, path_type=Path)
 
 
 class _Progress:
-    """A progress bar on the terminal's error stream, silent when not a terminal."""
+    """A progress bar of the pages laid out, on the terminal's error stream.
 
-    def __init__(self, quiet: bool):
+    It appears only once a build has taken more than DELAY seconds, and never
+    when the output is not a terminal or with --quiet."""
+
+    DELAY = 1.0
+
+    def __init__(self, quiet: bool, console=None, clock=time.monotonic):
         from rich.console import Console
 
-        self.console = Console(stderr=True)
+        self.console = console or Console(stderr=True)
         self.enabled = not quiet and self.console.is_terminal
+        self.clock = clock
         self.bar = None
+        self.done = 0
 
     def start(self, total: int) -> None:
-        if self.enabled:
+        self.total, self.done, self.started = total, 0, self.clock()
+
+    def advance(self) -> None:
+        self.done += 1
+        if self.bar is None and self.enabled and self.clock() - self.started > self.DELAY:
             from rich.progress import Progress
 
             self.bar = Progress(console=self.console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("Laying out editions", total=total)
-
-    def advance(self) -> None:
+            self.task = self.bar.add_task("Laying out pages", total=self.total)
         if self.bar:
-            self.bar.advance(self.task)
+            self.bar.update(self.task, completed=self.done)
 
     def stop(self) -> None:
         if self.bar:
