@@ -44,6 +44,11 @@ def preflight(project: Project, accept_missing_glyphs: bool = False) -> list[Fin
     return findings
 
 
+def fiche_findings(entry: FicheSource) -> list[Finding]:
+    """What the preflight finds in one fiche on its own (no images, no other fiches)."""
+    return [*_glyph_findings(entry.source, False), *_sanity_findings(entry)]
+
+
 def _glyph_findings(source: SourceDocument, accept: bool) -> list[Finding]:
     """A character no bundled font has: an error, or with `accept` a warning that it falls back."""
     key = (source.path, source.text, accept)

@@ -85,6 +85,13 @@ def load_project(root: Path) -> Project:
     return Project(root, config, config_source, tuple(fiches), tuple(findings))
 
 
+def load_fiche(path: Path) -> tuple[FicheSource | None, list[Finding]]:
+    """One fiche file, read and validated on its own (as `load_project` reads each fiche)."""
+    findings: list[Finding] = []
+    source, fiche = _load(path, Fiche, findings)
+    return (FicheSource(path.stem, source, fiche) if fiche is not None else None), findings
+
+
 def _load(path: Path, model, findings: list[Finding]):
     display = display_path(path)
     try:

@@ -1,0 +1,160 @@
+"""A read form as a fiche: its data, the YAML a person can edit, and what needs a human look."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..model import SECTION_KEYS
+from . import values
+from .form import Form
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/fiche.schema.json"
+
+
+@dataclass
+class Imported:
+    """The fiche made from one questionnaire."""
+
+    id: str
+    data: dict
+    recognised: list[str] = field(default_factory=list)
+    to_check: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+
+
+JAPANESE_SUFFIXES = "市町村区県府都道"  # 市川市 → ichikawa, as ids and file names say it
+
+
+def fiche_id(name: str) -> str:
+    """An ASCII id from a name: 'Issy-les-Moulineaux' → 'issy-les-moulineaux',
+    '市川市' → 'ichikawa' (romanized with pykakasi, without the 市/県 suffix)."""
+    if any(ord(c) >= 0x3000 for c in name):
+        if len(name) > 2 and name[-1] in JAPANESE_SUFFIXES:
+            name = name[:-1]
+        name = "".join(part["hepburn"] for part in _kakasi().convert(name))
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def reading(name: str) -> str:
+    """The kana reading pykakasi gives for a Japanese name; a guess a person must check."""
+    return "".join(part["hira"] for part in _kakasi().convert(name))
+
+
+@functools.cache
+def _kakasi():
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+def _paragraphs(texts: list[str]) -> str:
+    return "\n\n".join(" ".join(text.split()) for text in texts if text.strip())
+
+
+def to_fiche(form: Form, fallback_id: str) -> Imported:
+    """The fiche's data from the form, with notes on what was recognised and what to check."""
+    lang = values.language([text for texts in form.sections.values() for text in texts]
+                           + [form.name or ""])
+    name = form.name
+    identifier = fiche_id(name or "") or fiche_id(fallback_id) or "fiche"
+    data: dict = {"lang": lang, "country": "FR" if lang == "fr" else "JP"}
+    result = Imported(identifier, data)
+    if name:
+        data["name"] = name
+        result.recognised.append("name")
+    else:
+        data["name"] = fallback_id
+        result.to_check.append(f"no name found: the file name '{fallback_id}' is used; "
+                               f"write the collectivité's name in 'name'")
+    if lang == "ja" and name:
+        data["reading"] = reading(name)
+        result.to_check.append(f"reading '{data['reading']}' (the kana that sorts the Japanese "
+                               f"fiches) is guessed from the kanji: check it; add the name in "
+                               f"French too (name: {{ja: {name}, fr: …}})")
+    fields = form.fields
+    if "region" in fields:
+        data["region"] = fields["region"][0]
+    if "department" in fields:
+        data["department"] = fields["department"][0]
+    if "area" in fields:
+        area, note = values.area_km2(fields["area"][0], lang)
+        if area is not None:
+            data["area_km2"] = area
+        if note:
+            result.to_check.append(f"{fields['area'][1]}: {note}")
+    if "population" in fields:
+        people, note = values.population(fields["population"][0], lang)
+        if people is not None:
+            data["population"] = people
+        if note:
+            result.to_check.append(f"{fields['population'][1]}: {note}")
+    if "partners" in fields:
+        names, notes = values.partners(fields["partners"][0])
+        if names:
+            data["partners"] = names
+        result.to_check += [f"{fields['partners'][1]}: {note}" for note in notes]
+    if "contact" in fields:
+        person, notes = values.contact(fields["contact"][0])
+        if person:
+            data["contact"] = person
+        result.to_check += [f"{fields['contact'][1]}: {note}" for note in notes]
+    result.recognised += [name for name in ("region", "department", "area", "population",
+                                            "partners", "contact") if name in fields]
+    sections = {key: _paragraphs(form.sections[key]) for key in SECTION_KEYS
+                if _paragraphs(form.sections.get(key, []))}
+    data["sections"] = sections
+    result.recognised += [f"section {SECTION_KEYS.index(key) + 1}" for key in sections]
+    missing = [str(SECTION_KEYS.index(key) + 1) for key in SECTION_KEYS if key not in sections]
+    if missing:
+        result.to_check.append(f"no answer found for question{'s' if len(missing) > 1 else ''} "
+                               f"{', '.join(missing)}")
+    for key in form.reworded:
+        result.to_check.append(f"question {SECTION_KEYS.index(key) + 1} is not worded as in the "
+                               f"form: check that its heading was removed from the text")
+    result.unmapped = [f"{item.where}: {item.text}" for item in form.unmapped]
+    if result.unmapped:
+        result.to_check.append(f"{len(result.unmapped)} piece(s) of the form match no field: "
+                               f"they are kept as comments at the end of the fiche")
+    return result
+
+
+class _Dumper(yaml.SafeDumper):
+    """Long texts as folded blocks, multi-line texts as literal blocks, keys in fiche order."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str):
+    if "\n" in value and not value.startswith(" ") and all(
+            line == line.rstrip() for line in value.split("\n")):
+        style = ">" if "\n\n" in value or len(value) > 70 and "\n" not in value.strip() else "|"
+        if style == ">" and any(line.startswith((" ", "-", "*")) for line in value.split("\n")):
+            style = "|"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    if len(value) > 70 and not value.startswith(" "):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=">")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def to_yaml(imported: Imported, source: str) -> str:
+    """The fiche as YAML a person can read and edit, with what was not mapped as comments."""
+    body = yaml.dump(imported.data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     width=88, default_flow_style=False)
+    lines = [SCHEMA_LINE, f"# Imported by `booklet import` from {source}."]
+    if imported.to_check:
+        lines.append("# To check:")
+        lines += [f"#   - {note}" for note in imported.to_check]
+    lines.append(body.rstrip("\n"))
+    if imported.unmapped:
+        lines.append("")
+        lines.append("# Not mapped to any field (kept from the form, for a person to place):")
+        for item in imported.unmapped:
+            lines += [f"#   {line}" for line in item.splitlines()]
+    return "\n".join(lines) + "\n"
