@@ -69,6 +69,9 @@ def _form_document(rows, questions, table=True, title="Issy-les-Moulineaux"):
         for label, value in rows:
             document.add_paragraph(f"{label}：{value}")
     for heading, answer in questions:
+        if answer.startswith("LIST:"):
+            document.add_paragraph(answer[5:], style="List Bullet")
+            continue
         document.add_paragraph(heading)
         paragraph = document.add_paragraph()
         for part in re.split(r"(\*\*[^*]+\*\*)", answer):
@@ -88,6 +91,7 @@ FRENCH_QUESTIONS = [
      "Une ville au bord de la mer, **face aux îles**."),
     ("2. Bref historique de la collectivité (env. 4 lignes)", "Un port ancien."),
     ("3. Particularités (env. 4 lignes)", "Des marées parmi les plus hautes d'Europe."),
+    ("", "LIST:Le port de plaisance"), ("", "LIST:La cité de la mer"),
     ("4. Principaux secteurs d'activité ; spécialités et/ou produits locaux (env. 4 lignes)",
      "La pêche et le tourisme."),
     ("5. Manifestations et activités avec le Japon ou promotion de la collectivité "
@@ -112,9 +116,12 @@ def test_a_french_word_form_with_a_header_table(tmp_path):
                                "phone": "02 33 00 00 00", "email": "jean.dupont@ville.fr"}
     assert data["sections"]["geography"] == "Une ville au bord de la mer, **face aux îles**."
     assert data["sections"]["good_practices"] == "La gestion du littoral (dunes, digues)."
+    assert data["sections"]["highlights"] == ("Des marées parmi les plus hautes d'Europe.\n\n"
+                                              "- Le port de plaisance\n- La cité de la mer")
     # The row no field holds is kept in the fiche and named in the report.
     assert "Site internet | www.exemple.fr" in fiche.read_text(encoding="utf-8")
-    assert "match no field" in result.output
+    assert "not mapped (kept as a comment): table row 7: Site internet | www.exemple.fr" in (
+        result.output)
     assert "passes booklet check" in result.output
 
 
@@ -164,7 +171,7 @@ def test_the_id_is_stable_and_ascii(tmp_path):
 
 def test_a_form_with_questions_missing_is_imported_with_a_note(tmp_path):
     path = tmp_path / "short.docx"
-    _form_document(FRENCH_ROWS, FRENCH_QUESTIONS[:3]).save(path)
+    _form_document(FRENCH_ROWS, FRENCH_QUESTIONS[:5]).save(path)
     result = run("import", path, "--to", tmp_path / "fiches")
     assert result.exit_code == 0
     assert "no answer found for questions 4, 5, 6" in result.output

@@ -30,6 +30,7 @@ class ImportReport:
     error: str | None = None
     recognised: list[str] = field(default_factory=list)
     to_check: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -39,6 +40,7 @@ class ImportReport:
         lines = [f"{source} → {display_path(self.target)}",
                  f"  recognised: {', '.join(self.recognised) or 'nothing'}"]
         lines += [f"  to check: {note}" for note in self.to_check]
+        lines += [f"  not mapped (kept as a comment): {item}" for item in self.unmapped]
         if any(f.is_error for f in self.findings):
             lines.append("  does not pass booklet check yet:")
         elif self.findings:
@@ -73,8 +75,8 @@ def import_files(files: list[Path], to: Path, force: bool = False) -> list[Impor
         taken.add(imported.id)
         _write(target, to_yaml(imported, source.name))
         entry, findings = load_fiche(target)
-        report.target, report.recognised, report.to_check = target, imported.recognised, \
-            imported.to_check
+        report.target, report.recognised = target, imported.recognised
+        report.to_check, report.unmapped = imported.to_check, imported.unmapped
         report.findings = findings + (fiche_findings(entry) if entry else [])
     return reports
 

@@ -117,6 +117,8 @@ def docx_blocks(path: Path) -> list[Block]:
             style = (item.style.name if item.style is not None else "") or ""
             kind = "heading" if re.match(r"(Heading|Titre|見出し)\s*[1-4]", style) or style == "Title" \
                 else "paragraph"
+            if style.startswith(("List", "Liste", "箇条書き")) and not re.match(r"[-•・]", text):
+                text = f"- {text}"  # a Word bullet list as the fiche's Markdown list
             blocks.append(Block(kind, text, where=f"paragraph {number}"))
         elif isinstance(item, Table):
             for row_number, row in enumerate(item.rows, start=1):

@@ -54,7 +54,12 @@ def _kakasi():
 
 
 def _paragraphs(texts: list[str]) -> str:
-    return "\n\n".join(" ".join(text.split()) for text in texts if text.strip())
+    """Paragraphs separated by a blank line; consecutive list items stay one list."""
+    result = ""
+    for text in (" ".join(text.split()) for text in texts if text.strip()):
+        joint = "\n" if text.startswith("- ") and result.split("\n")[-1].startswith("- ") else "\n\n"
+        result = f"{result}{joint}{text}" if result else text
+    return result
 
 
 def to_fiche(form: Form, fallback_id: str) -> Imported:
