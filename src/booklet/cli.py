@@ -79,11 +79,23 @@ def cli():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write exactly this PDF (one edition) instead of dist/.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--paper", type=click.Choice(["A4", "A5"]),
+              help="Page size, instead of the paper of booklet.yaml.")
+@click.option("--print", "for_print", is_flag=True,
+              help="Make the PDF for a print shop: 3 mm bleed, crop marks, PDF/X-4 "
+                   "(dist/booklet-<edition>-print.pdf).")
+@click.option("--impose", type=click.Choice(["saddle"]),
+              help="Also write each booklet imposed for saddle stitching: two pages per sheet "
+                   "side, to print on both sides and fold (dist/booklet-<edition>-saddle.pdf).")
+@click.option("--sheet", type=click.Choice(["A3", "A4"]),
+              help="Sheet size for --impose: by default A3 for A4 pages and A4 for A5 pages; "
+                   "A4 with A4 pages reduces them to fit an office printer.")
 @click.option("--watch", is_flag=True,
               help="Keep running: build again each time a file of the project is saved, "
                    "laying out only what changed.")
 @ACCEPT_MISSING_GLYPHS
-def build(directory: Path, edition: str | None, output: Path | None, quiet: bool, watch: bool,
+def build(directory: Path, edition: str | None, output: Path | None, paper: str | None,
+          for_print: bool, impose: str | None, sheet: str | None, quiet: bool, watch: bool,
           accept_missing_glyphs: bool):
     """Check the fiches and write the booklet PDFs.
 
@@ -97,19 +109,24 @@ def build(directory: Path, edition: str | None, output: Path | None, quiet: bool
       booklet build
       booklet build rencontres-2026 --edition ja
       booklet build --edition fr -o livret.pdf
+      booklet build --print                 # for the print shop
+      booklet build --paper A5 --impose saddle   # A5 booklets from A4 sheets
       booklet build --watch
     """
+    if sheet and not impose:
+        raise click.UsageError("--sheet is the sheet size of --impose: add --impose saddle")
+    print_options = {"paper": paper, "for_print": for_print, "impose": impose, "sheet": sheet}
     if watch:
         from .commands.watch import watch_build
 
         return watch_build(directory, edition, output, quiet, accept_missing_glyphs,
-                           lambda line: click.echo(line, err=True))
+                           lambda line: click.echo(line, err=True), **print_options)
     from .commands.build import build as run
     from .commands.build import describe_written
 
     progress = _Progress(quiet)
     try:
-        outcome = run(directory, edition, output, progress, accept_missing_glyphs)
+        outcome = run(directory, edition, output, progress, accept_missing_glyphs, **print_options)
     finally:
         progress.stop()
     _report(outcome.findings, ("error",) if quiet else ("error", "warning"))
@@ -122,8 +139,11 @@ def build(directory: Path, edition: str | None, output: Path | None, quiet: bool
 @click.argument("directory", default=".", type=PROJECT_DIR)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+@click.option("--paper", type=click.Choice(["A4", "A5"]),
+              help="Check the fit on this page size instead of the paper of booklet.yaml.")
 @ACCEPT_MISSING_GLYPHS
-def check(directory: Path, as_json: bool, quiet: bool, accept_missing_glyphs: bool):
+def check(directory: Path, as_json: bool, quiet: bool, paper: str | None,
+          accept_missing_glyphs: bool):
     """Check every fiche and lay out every page, without writing anything.
 
     Prints one line per finding, errors first: file:line:column: severity: message.
@@ -141,7 +161,7 @@ def check(directory: Path, as_json: bool, quiet: bool, accept_missing_glyphs: bo
 
     progress = _Progress(quiet or as_json)
     try:
-        findings, failed = run(directory, progress, accept_missing_glyphs).findings, False
+        findings, failed = run(directory, progress, accept_missing_glyphs, paper).findings, False
     except DataError as error:
         if not as_json:
             raise

@@ -87,7 +87,8 @@ def _log_findings(rendered: Rendered, where: SourceLocation, what: str, edition:
     return findings
 
 
-def _fit_findings(result: Fit, steps, page: FichePage, edition: str) -> list[Finding]:
+def _fit_findings(result: Fit, steps, page: FichePage, edition: str,
+                  paper: str = "A4") -> list[Finding]:
     """Whether the fiche fits and at what size (information), or how much to cut (error)."""
     where = page.source.source.location(())
     language = LANGUAGE_NAMES[edition]
@@ -101,8 +102,11 @@ def _fit_findings(result: Fit, steps, page: FichePage, edition: str) -> list[Fin
         about = max(50, math.ceil(characters / 50) * 50)
         return [Finding(where,
             f"the {language} text of {page.name.text} is about {about:,} characters too long for "
-            f"one page even at the smallest size ({steps[-1].body_size_pt:g} pt); "
-            f"shorten {describe_sections(sections)}")]
+            f"one page even at the smallest size ({steps[-1].body_size_pt:g} pt"
+            + (f" on {paper} paper" if paper != "A4" else "")
+            + f"); shorten {describe_sections(sections)}"
+            + (", or print the booklet on A4 (paper: A4), where long fiches fit"
+               if paper != "A4" else ""))]
     step, full = steps[result.step], steps[0]
     if result.step == 0:
         used = round(page_filled(result.rendered) * 100)
@@ -149,6 +153,7 @@ def _resolution_findings(project: Project, rendered: Rendered, page: FichePage) 
 def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, edition: str,
                     copyfit: bool = True, accept_missing_glyphs: bool = False,
                     cache: LayoutCache | None = None, first: Collection[str] = (),
+                    paper: str = "A4",
                     on_fiche: Callable[[FichePage, Rendered, str, list[Finding]], None] | None = None,
                     ) -> EditionLayout:
     """Lay out every page of `edition`; the result carries findings instead of raising.
@@ -174,7 +179,7 @@ def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, editio
         front_pages = len(front.document.pages)
     findings = _log_findings(front, config_location, "the cover or contents", edition,
                              accept_missing_glyphs)
-    steps = fit_steps(layout.settings["copyfit"])
+    steps = fit_steps(layout.copyfit_settings(paper))
     laid_out = {}
     for page in sorted(plan.fiches, key=lambda page: page.id not in first):
         context = {**fiche_context(plan, page), **common, "first_page": page.page}
@@ -192,7 +197,8 @@ def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, editio
         where = page.source.source.location(())
         page_findings = _log_findings(result.rendered, where, f"the fiche {page.name.text}",
                                       edition, accept_missing_glyphs)
-        page_findings += _fit_findings(result, steps if copyfit else steps[:1], page, edition)
+        page_findings += _fit_findings(result, steps if copyfit else steps[:1], page, edition,
+                                       paper)
         if result.fits:
             page_findings += _resolution_findings(project, result.rendered, page)
         if on_fiche:

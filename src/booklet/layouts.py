@@ -44,6 +44,16 @@ class Layout:
     settings: dict
     stylesheet: Path
 
+    def paper_stylesheets(self, paper: str) -> list[Path]:
+        """The stylesheets loaded after booklet.css for `paper` (none for A4)."""
+        name = ((self.settings.get("papers") or {}).get(paper) or {}).get("stylesheet")
+        return [_find(self.dirs, name)] if name else []
+
+    def copyfit_settings(self, paper: str) -> dict:
+        """The copyfit steps for `paper`: its own, else the layout's."""
+        return ((self.settings.get("papers") or {}).get(paper) or {}).get("copyfit") \
+            or self.settings["copyfit"]
+
     def render(self, template: str, **context) -> str:
         try:
             return self.env.get_template(template).render(**context)
@@ -80,7 +90,7 @@ def load_layout(project_root: Path) -> Layout:
     labels_path, settings_path = _find(dirs, LABELS), _find(dirs, SETTINGS)
     labels, settings = _read_yaml(labels_path), _read_yaml(settings_path)
     _check_labels(labels, labels_path)
-    _check_settings(settings, settings_path)
+    _check_settings(settings, settings_path, dirs)
     return Layout(dirs, env, labels, settings, _find(dirs, STYLESHEET))
 
 
@@ -91,16 +101,30 @@ def _check_labels(labels, path: Path) -> None:
                            f"copy them from the built-in labels.yaml")
 
 
-def _check_settings(settings, path: Path) -> None:
-    copyfit = (settings or {}).get("copyfit") if isinstance(settings, dict) else None
+def _check_settings(settings, path: Path, dirs: tuple[Path, ...]) -> None:
+    settings = settings if isinstance(settings, dict) else {}
+    papers = settings.get("papers") or {}
+    copyfits = [("copyfit", settings.get("copyfit"))] + [
+        (f"papers: {name}: copyfit", paper.get("copyfit")) for name, paper in
+        (papers.items() if isinstance(papers, dict) else []) if isinstance(paper, dict)
+        and "copyfit" in paper]
     keys = ("body_size_pt", "leading", "photo_height_mm")
-    valid = isinstance(copyfit, dict) and all(
-        isinstance(copyfit.get(key), list) and copyfit[key]
-        and all(isinstance(v, int | float) and v > 0 for v in copyfit[key]) for key in keys)
-    if not valid:
-        raise BookletError(f"{display_path(path)}: copyfit needs {', '.join(keys)}, each a list "
-                           f"of positive numbers from full size to the smallest: see the built-in "
-                           f"layout.yaml")
+    for where, copyfit in copyfits:
+        valid = isinstance(copyfit, dict) and all(
+            isinstance(copyfit.get(key), list) and copyfit[key]
+            and all(isinstance(v, int | float) and v > 0 for v in copyfit[key]) for key in keys)
+        if not valid:
+            raise BookletError(f"{display_path(path)}: {where} needs {', '.join(keys)}, each a "
+                               f"list of positive numbers from full size to the smallest: see the "
+                               f"built-in layout.yaml")
+    if not isinstance(papers, dict) or any(not isinstance(p, dict) for p in papers.values()):
+        raise BookletError(f"{display_path(path)}: papers must map a paper (A5) to its "
+                           f"stylesheet and copyfit: see the built-in layout.yaml")
+    for name, paper in papers.items():
+        sheet = paper.get("stylesheet")
+        if sheet is not None and not any((d / str(sheet)).is_file() for d in dirs):
+            raise BookletError(f"{display_path(path)}: the stylesheet '{sheet}' of paper {name} "
+                               f"is in no layout folder")
 
 
 def _read_yaml(path: Path) -> dict:

@@ -24,6 +24,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .layouts import FONTS_DIR, Layout
 
 FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
+PRINT_STYLESHEET = "@page { bleed: 3mm; marks: crop; }"  # for the print shop: bleed, crop marks
+SCREEN_VARIANT = "pdf/ua-1"  # tagged for screen readers, with bookmarks and metadata
+PRINT_VARIANT = "pdf/x-4"  # keeps RGB colours and transparency, unlike PDF/X-1a (see docs)
 
 
 class RefusedURL(ValueError):
@@ -89,17 +92,22 @@ def _captured_log():
 class Renderer:
     """Renders HTML strings of one project with its layout; reuse it for every document."""
 
-    def __init__(self, layout: Layout, project_root: Path):
+    def __init__(self, layout: Layout, project_root: Path, paper: str = "A4",
+                 for_print: bool = False):
         self.base_url = project_root.resolve().as_uri() + "/"
         self.fetcher = SafeFetcher([project_root, *layout.dirs, FONTS_DIR])
         self.font_config = FontConfiguration()
+        files = [FONTS_STYLESHEET, layout.stylesheet, *layout.paper_stylesheets(paper)]
         with _captured_log() as messages:
             self.stylesheets = [
                 CSS(filename=path, font_config=self.font_config, url_fetcher=self.fetcher)
-                for path in (FONTS_STYLESHEET, layout.stylesheet)
+                for path in files
             ]
+            if for_print:
+                self.stylesheets.append(CSS(string=PRINT_STYLESHEET, font_config=self.font_config,
+                                            url_fetcher=self.fetcher))
         self.stylesheet_messages = messages
-        self.inputs = frozenset({FONTS_STYLESHEET, layout.stylesheet, *self.fetcher.reads})
+        self.inputs = frozenset({*files, *self.fetcher.reads})
         """The files the stylesheets are made of (with the fonts they load)."""
 
     def render(self, html: str) -> Rendered:
@@ -110,14 +118,37 @@ class Renderer:
         return Rendered(document, messages, frozenset(self.fetcher.reads))
 
 
-def write_pdf(documents: list[Document], target, date: str | None = None) -> None:
+def write_pdf(documents: list[Document], target, date: str | None = None,
+              variant: str | None = None, labels: list[tuple[int, dict]] | None = None) -> None:
     """All pages of `documents`, in order, as one PDF; metadata from the first document.
 
     `date` (W3C format) becomes the PDF's creation and modification date; without
-    it the PDF has none, so that the same input always gives the same bytes."""
+    it the PDF has none, so that the same input always gives the same bytes.
+    `variant` is a WeasyPrint PDF variant; `labels` are the page labels a PDF
+    viewer shows, as (first page index, {"S": "D", "St": 2} or {"P": "Cover"})."""
     pages = [page for document in documents for page in document.pages]
     combined = documents[0].copy(pages)
     if date:
         combined.metadata = copy.copy(combined.metadata)
         combined.metadata.created = combined.metadata.modified = date
-    combined.write_pdf(target)
+    combined.write_pdf(target, pdf_variant=variant,
+                       finisher=_page_labels(labels) if labels else None)
+
+
+def _page_labels(labels: list[tuple[int, dict]]):
+    """A WeasyPrint finisher that sets the catalog's /PageLabels."""
+    import pydyf
+
+    def finish(document, pdf) -> None:
+        numbers = pydyf.Array()
+        for index, label in labels:
+            entry = pydyf.Dictionary()
+            if "S" in label:
+                entry["S"] = f"/{label['S']}"
+                entry["St"] = label.get("St", 1)
+            if "P" in label:
+                entry["P"] = pydyf.String(label["P"])
+            numbers.extend([index, entry])
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": numbers})
+
+    return finish

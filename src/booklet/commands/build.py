@@ -36,10 +36,11 @@ from ..errors import (
     display_path,
     sort_findings,
 )
+from ..impose import impose
 from ..layouts import load_layout
 from ..preflight import preflight
 from ..project import Project, load_project
-from ..render import Renderer, write_pdf
+from ..render import PRINT_VARIANT, SCREEN_VARIANT, Renderer, write_pdf
 from ..site import write_static_page
 
 PARALLEL_MIN_FICHES = 8  # below this, starting worker processes costs more than it saves
@@ -57,6 +58,7 @@ class Output:
     pages: int
     single_fiche: bool
     changed: bool = True
+    note: str | None = None
 
 
 @dataclass
@@ -91,6 +93,12 @@ class JobOptions:
     publish_early: bool = False
     """Put the PDF of a just-edited fiche in place as soon as it is laid out without error
     (--watch and serve), before the rest of the booklet."""
+    paper: str = "A4"
+    for_print: bool = False
+    """A print-shop PDF (bleed, crop marks, PDF/X-4) instead of the screen PDFs."""
+    impose: bool = False
+    """Also write the booklet imposed for saddle stitching, on `sheet` sheets."""
+    sheet: str | None = None
 
 
 def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCache,
@@ -100,12 +108,15 @@ def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCach
     `notify(edition)` is called after each fiche."""
     project = load_project(root)
     layout = load_layout(project.root)
-    renderer = cache.renderer_for((str(project.root), layout.dirs, str(layout.stylesheet)),
-                                  lambda: Renderer(layout, project.root))
+    renderer = cache.renderer_for(
+        (str(project.root), layout.dirs, str(layout.stylesheet), options.paper, options.for_print),
+        lambda: Renderer(layout, project.root, options.paper, options.for_print))
     changed = cache.changed_sources({f.id: f.source.text for f in project.fiches})
     first = changed if len(changed) < len(project.fiches) else set()
     fiches_dir = project.root / "dist" / "fiches"
-    singles = options.write and options.output is None
+    singles = options.write and options.output is None and not options.for_print
+    variant = PRINT_VARIANT if options.for_print else SCREEN_VARIANT
+    cover = layout.labels[edition].get("cover", "Cover")
     job = JobResult(edition, [])
 
     def fiche_done(page, rendered, key, findings) -> None:
@@ -114,7 +125,8 @@ def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCach
         if (singles and options.publish_early and page.id in first
                 and not any(f.is_error for f in findings)):
             written = _write(cache, fiches_dir / f"{page.id}-{edition}.pdf", [rendered.document],
-                             output_key([key, options.date]), True, options.date)
+                             output_key([key, options.date]), True,
+                             PdfOptions(options.date, variant, _single_labels(page)))
             if written.temporary:
                 os.replace(written.temporary, written.path)
             job.outputs.append(Output(written.path, None, 1, True, written.changed))
@@ -122,37 +134,79 @@ def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCach
     try:
         result = lay_out_edition(project, layout, renderer, edition,
                                  accept_missing_glyphs=options.accept_missing_glyphs,
-                                 cache=cache, first=first, on_fiche=fiche_done)
+                                 cache=cache, first=first, on_fiche=fiche_done,
+                                 paper=options.paper)
         job.laid_out, job.reused = cache.laid_out, cache.reused
         job.findings = [*_stylesheet_findings(layout, renderer), *result.findings]
         if not options.write or any(f.is_error for f in job.findings):
             return job
-        files = [(options.output or project.root / "dist" / f"booklet-{edition}.pdf",
-                  result.documents(), output_key([*result.keys, options.date]), False)]
+        suffix = "-print" if options.for_print else ""
+        booklet = options.output or project.root / "dist" / f"booklet-{edition}{suffix}.pdf"
+        labels = [(0, {"P": cover}), (1, {"S": "D", "St": 2})]
+        files = [(booklet, result.documents(), output_key([*result.keys, options.date, variant]),
+                  False, PdfOptions(options.date, variant, labels))]
         if singles:
             files += [(fiches_dir / f"{page.id}-{edition}.pdf", [rendered.document],
-                       output_key([key, options.date]), True)
+                       output_key([key, options.date, variant]), True,
+                       PdfOptions(options.date, variant, _single_labels(page)))
                       for (page, rendered), key in zip(result.fiches, result.keys[1:-1], strict=True)]
         done = {output.path for output in job.outputs}
-        for target, documents, key, single in files:
+        for target, documents, key, single, pdf in files:
             if target not in done:
-                job.outputs.append(_write(cache, target, documents, key, single, options.date))
+                job.outputs.append(_write(cache, target, documents, key, single, pdf))
+        if options.impose:
+            job.outputs.append(_imposed(job.outputs[0], options.sheet))
     except BaseException:
         _discard(job.outputs)
         raise
     return job
 
 
+@dataclass(frozen=True)
+class PdfOptions:
+    """How one PDF is written: its date, WeasyPrint variant and page labels."""
+
+    date: str | None
+    variant: str | None
+    labels: list[tuple[int, dict]]
+
+
+def _single_labels(page) -> list[tuple[int, dict]]:
+    """A collectivité's own PDF shows its page number in the booklet."""
+    return [(0, {"S": "D", "St": page.page})]
+
+
 def _write(cache: LayoutCache, target: Path, documents, key: str, single: bool,
-           date: str | None) -> Output:
+           pdf: PdfOptions) -> Output:
     """The PDF of `documents` for `target`, in a temporary file; nothing when `target` is
     still the file written for the same key."""
     pages = sum(len(document.pages) for document in documents)
     if cache.is_written(target, key):
         return Output(target, None, pages, single, changed=False)
-    temporary = _write_temporary(target, documents, date)
+    temporary = _write_temporary(target, lambda file: write_pdf(
+        documents, file, pdf.date, pdf.variant, pdf.labels))
     cache.record_written(target, key, temporary)
     return Output(target, temporary, pages, single)
+
+
+def _imposed(booklet: Output, sheet: str | None) -> Output:
+    """The booklet imposed for saddle stitching, beside it: <booklet>-saddle.pdf."""
+    source = booklet.temporary or booklet.path
+    sheet = sheet or ("A3" if _page_width_mm(source) > 160 else "A4")
+    target = booklet.path.with_name(f"{booklet.path.stem}-saddle.pdf")
+    result = []
+    temporary = _write_temporary(target, lambda file: result.append(impose(source, file, sheet)))
+    imposition = result[0]
+    note = (f"{imposition.sides // 2} {sheet} sheets printed on both sides, folded in the middle"
+            + (f"; pages reduced to {imposition.scale:.0%}" if imposition.scale < 0.99 else "")
+            + (f"; {imposition.blanks} blank pages added" if imposition.blanks else ""))
+    return Output(target, temporary, imposition.sides, False, note=note)
+
+
+def _page_width_mm(pdf: Path) -> float:
+    from pypdf import PdfReader
+
+    return float(PdfReader(pdf).pages[0].trimbox.width) * 25.4 / 72
 
 
 def source_date() -> str | None:
@@ -184,10 +238,6 @@ def _checked(project: Project, accept_missing_glyphs: bool) -> list[Finding]:
     Also reads the layout once here, so that its errors stop the build before any job."""
     load_layout(project.root)
     findings = [*project.findings, *preflight(project, accept_missing_glyphs)]
-    if project.config.paper != "A4":
-        findings.append(Finding(project.config_source.location(("paper",)),
-            f"paper {project.config.paper} is not available yet: the booklet is printed on A4",
-            "warning"))
     if any(f.is_error for f in findings):
         raise DataError(findings)
     return findings
@@ -246,17 +296,27 @@ class Builder:
             pool.shutdown(cancel_futures=True)
         self.pools = {}
 
-    def check(self) -> Outcome:
-        """Validate, preflight and lay out everything; write nothing."""
+    def check(self, paper: str | None = None) -> Outcome:
+        """Validate, preflight and lay out everything (on `paper`, else booklet.yaml's); write
+        nothing."""
         project = load_project(self.root)
         findings = _checked(project, self.accept_missing_glyphs)
         jobs = self._run(project, project.config.editions,
-                         JobOptions(self.accept_missing_glyphs, write=False))
+                         JobOptions(self.accept_missing_glyphs, write=False,
+                                    paper=paper or project.config.paper))
         return _outcome(findings, jobs)
 
-    def build(self, edition: str | None = None, output: Path | None = None) -> Outcome:
-        """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition."""
+    def build(self, edition: str | None = None, output: Path | None = None, paper: str | None = None,
+              for_print: bool = False, impose: str | None = None, sheet: str | None = None
+              ) -> Outcome:
+        """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition.
+
+        `paper` overrides booklet.yaml's; `for_print` makes print-shop PDFs instead;
+        `impose="saddle"` also writes each booklet imposed on `sheet` sheets."""
         project = load_project(self.root)
+        if for_print and impose:
+            raise UsageError("--print makes the PDF for a print shop, which imposes it itself; "
+                             "--impose makes sheets for an office printer: use one or the other")
         if edition and edition not in project.config.editions:
             raise UsageError(f"edition '{edition}' is not in booklet.yaml (editions: "
                              f"{', '.join(project.config.editions)})")
@@ -265,7 +325,8 @@ class Builder:
                              + " or --edition ".join(project.config.editions))
         editions = [edition] if edition else project.config.editions
         options = JobOptions(self.accept_missing_glyphs, True, output.resolve() if output else None,
-                             source_date(), self.publish_early and not output)
+                             source_date(), self.publish_early and not output,
+                             paper or project.config.paper, for_print, impose == "saddle", sheet)
         findings = _checked(project, self.accept_missing_glyphs)
         jobs = self._run(project, editions, options)
         outputs = [o for job in jobs for o in job.outputs]
@@ -277,7 +338,7 @@ class Builder:
         for file in outputs:
             if file.temporary:
                 os.replace(file.temporary, file.path)
-        if not output:
+        if not output and not for_print:
             _remove_stale(project.root / "dist" / "fiches", outputs, editions)
             write_static_page(project, outcome.findings)
         return Outcome(outcome.findings, outputs, outcome.laid_out, outcome.reused)
@@ -335,26 +396,27 @@ def _outcome(findings: list[Finding], jobs: list[JobResult]) -> Outcome:
                    sum(job.reused for job in jobs))
 
 
-def check(root: Path, progress=None, accept_missing_glyphs: bool = False) -> Outcome:
+def check(root: Path, progress=None, accept_missing_glyphs: bool = False,
+          paper: str | None = None) -> Outcome:
     """Validate, preflight and lay out everything; write nothing."""
     with Builder(root, accept_missing_glyphs, progress) as builder:
-        return builder.check()
+        return builder.check(paper)
 
 
 def build(root: Path, edition: str | None = None, output: Path | None = None,
-          progress=None, accept_missing_glyphs: bool = False) -> Outcome:
+          progress=None, accept_missing_glyphs: bool = False, **print_options) -> Outcome:
     """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition."""
     with Builder(root, accept_missing_glyphs, progress) as builder:
-        return builder.build(edition, output)
+        return builder.build(edition, output, **print_options)
 
 
-def _write_temporary(path: Path, documents, date: str | None) -> Path:
-    """The PDF of `documents`, written and synced to a temporary file beside `path`."""
+def _write_temporary(path: Path, write: Callable) -> Path:
+    """What `write(file)` writes, synced to a temporary file beside `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
-            write_pdf(documents, file, date)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
@@ -386,7 +448,8 @@ def _remove_stale(folder: Path, written: list[Output], editions: list[str]) -> N
 
 def describe_written(outcome: Outcome) -> list[str]:
     """One line per booklet written; per-collectivité PDFs summed up."""
-    lines = [f"{'wrote' if o.changed else 'unchanged:'} {display_path(o.path)} ({o.pages} pages)"
+    lines = [f"{'wrote' if o.changed else 'unchanged:'} {display_path(o.path)} ({o.pages} "
+             f"{'sheet sides' if o.note else 'pages'}{'; ' + o.note if o.note else ''})"
              for o in outcome.written if not o.single_fiche]
     singles = [o for o in outcome.written if o.single_fiche]
     if singles:

@@ -36,15 +36,15 @@ def describe(result: Attempt, quiet: bool) -> list[str]:
 
 
 def watch_build(root: Path, edition: str | None, output: Path | None, quiet: bool,
-                accept_missing_glyphs: bool, echo: Callable[[str], None]) -> None:
+                accept_missing_glyphs: bool, echo: Callable[[str], None], **print_options) -> None:
     """Build, then wait for changes and build again, until interrupted (Ctrl-C or SIGTERM)."""
     signal.signal(signal.SIGTERM, _interrupt)
     with Builder(root, accept_missing_glyphs, publish_early=True) as builder:
-        for line in describe(attempt(builder, edition=edition, output=output), quiet):
+        for line in describe(attempt(builder, edition=edition, output=output, **print_options), quiet):
             echo(line)
         echo(f"Watching {display_path(root.resolve())} for changes; press Ctrl-C to stop.")
         for changed in changes(root):
             if not quiet:
                 echo("changed: " + ", ".join(display_path(path) for path in sorted(changed)))
-            for line in describe(attempt(builder, edition=edition, output=output), quiet):
+            for line in describe(attempt(builder, edition=edition, output=output, **print_options), quiet):
                 echo(line)
