@@ -11,7 +11,7 @@ booklet: setup
 	$(BIN)/booklet build
 
 test: setup
-	@scripts/install-system-packages.sh chromium
+	@scripts/install-system-packages.sh chromium qpdf
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/pytest
 

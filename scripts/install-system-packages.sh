@@ -4,8 +4,9 @@
 #   libharfbuzz-subset0: font subsetting with HarfBuzz (without it WeasyPrint
 #                        falls back to fontTools, 10-35x slower with CJK fonts)
 #   poppler-utils: pdffonts, pdftotext, pdftoppm, used by the tests to read PDFs
-# Extra packages given as arguments are installed too (`make test` adds chromium,
-# the browser the end-to-end tests of `booklet serve` drive through Playwright).
+# Extra packages given as arguments are installed too: `make test` adds chromium,
+# the browser the end-to-end tests of `booklet serve` drive through Playwright,
+# and qpdf, which checks the structure of every kind of PDF booklet writes.
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig libharfbuzz-subset0 poppler-utils "$@")
 missing=()

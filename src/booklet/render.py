@@ -21,10 +21,15 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .layouts import FONTS_DIR, Layout
+from .layouts import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
 
 FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
-PRINT_STYLESHEET = "@page { bleed: 3mm; marks: crop; }"  # for the print shop: bleed, crop marks
+# For the print shop: bleed, crop marks, and the colour space of the PDF/X output intent
+# (sRGB2014.icc, the ICC's freely redistributable sRGB profile, in the layout folder).
+PRINT_STYLESHEET = ("@page { bleed: 3mm; marks: crop; } "
+                    "@color-profile --output-intent { src: url(sRGB2014.icc); "
+                    "components: r, g, b; }")
+OUTPUT_INTENT = "--output-intent"
 SCREEN_VARIANT = "pdf/ua-1"  # tagged for screen readers, with bookmarks and metadata
 PRINT_VARIANT = "pdf/x-4"  # keeps RGB colours and transparency, unlike PDF/X-1a (see docs)
 
@@ -103,9 +108,13 @@ class Renderer:
                 CSS(filename=path, font_config=self.font_config, url_fetcher=self.fetcher)
                 for path in files
             ]
+            self.color_profiles: dict = {}
             if for_print:
-                self.stylesheets.append(CSS(string=PRINT_STYLESHEET, font_config=self.font_config,
-                                            url_fetcher=self.fetcher))
+                self.stylesheets.append(CSS(
+                    string=PRINT_STYLESHEET, base_url=DEFAULT_LAYOUT_DIR.as_uri() + "/",
+                    font_config=self.font_config, url_fetcher=self.fetcher,
+                    color_profiles=self.color_profiles))
+        self.output_intent = OUTPUT_INTENT if for_print else None
         self.stylesheet_messages = messages
         self.inputs = frozenset({*files, *self.fetcher.reads})
         """The files the stylesheets are made of (with the fonts they load)."""
@@ -114,7 +123,8 @@ class Renderer:
         self.fetcher.reads = set()
         with _captured_log() as messages:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-                font_config=self.font_config, stylesheets=self.stylesheets)
+                font_config=self.font_config, stylesheets=self.stylesheets,
+                color_profiles=self.color_profiles, output_intent=self.output_intent)
         return Rendered(document, messages, frozenset(self.fetcher.reads))
 
 
