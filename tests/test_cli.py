@@ -55,6 +55,7 @@ def test_build_prints_what_it_wrote(sample):
         f"wrote {sample}/dist/booklet-fr.pdf (5 pages)",
         f"wrote {sample}/dist/booklet-ja.pdf (5 pages)",
         f"wrote 4 per-collectivité PDFs in {sample}/dist/fiches",
+        f"wrote {sample}/dist/index.html (a page with every download, to publish with dist/)",
     ]
 
 
@@ -62,7 +63,8 @@ def test_quiet_build_prints_nothing(sample):
     result = run("build", sample, "--quiet", "--edition", "ja")
     assert result.exit_code == 0
     assert result.output == ""
-    assert sorted(p.name for p in (sample / "dist").iterdir()) == ["booklet-ja.pdf", "fiches"]
+    assert sorted(p.name for p in (sample / "dist").iterdir()) == [
+        "booklet-ja.pdf", "fiches", "index.html"]
 
 
 def test_unknown_edition_is_a_usage_error(sample):
