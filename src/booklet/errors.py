@@ -45,8 +45,8 @@ SEVERITIES = ("error", "warning", "info")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Errors first, then warnings, then information; by file position within each."""
-    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.location))
+    """Errors first, then warnings, then information; by file position within each; each once."""
+    return sorted(dict.fromkeys(findings), key=lambda f: (SEVERITIES.index(f.severity), f.location))
 
 
 class BookletError(click.ClickException):

@@ -9,6 +9,7 @@ resolution — are in `editions`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from xml.etree import ElementTree
@@ -55,7 +56,7 @@ def _glyph_findings(source: SourceDocument, accept: bool) -> list[Finding]:
     if key not in _glyph_memo:
         if len(_glyph_memo) > MEMO_SIZE:
             _glyph_memo.clear()
-        _glyph_memo[key] = _missing_glyphs(source, accept)
+        _glyph_memo[key] = _text_problems(source, accept)
     return list(_glyph_memo[key])
 
 
@@ -63,11 +64,40 @@ _glyph_memo: dict[tuple, list[Finding]] = {}  # a rebuild checks again only the 
 MEMO_SIZE = 4096
 
 
-def _missing_glyphs(source: SourceDocument, accept: bool) -> list[Finding]:
+# Characters that print nothing but can hide or reorder text: controls, and the bidi
+# embeddings, overrides and isolates ("Trojan Source"). The soft hyphen stays allowed.
+BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                    "\u2066\u2067\u2068\u2069")
+MAX_TEXT = {"sections": 12_000}  # characters; a page holds about 6,000 at the smallest size
+MAX_OTHER_TEXT = 1_000
+
+
+def _invisible(char: str) -> bool:
+    category = unicodedata.category(char)
+    return char in BIDI_CONTROLS or (category == "Cc" and char not in "\n\t") or (
+        category == "Cf" and char not in "\u00ad\u200b\u200c\u200d")
+
+
+def _text_problems(source: SourceDocument, accept: bool) -> list[Finding]:
     findings = []
     for keys, text in strings(source.data):
         field = ".".join(str(k) for k in keys)
+        limit = MAX_TEXT.get(str(keys[0]), MAX_OTHER_TEXT) if keys else MAX_OTHER_TEXT
+        if len(text) > limit:
+            findings.append(Finding(source.location(keys),
+                f"{field} is {len(text):,} characters long, more than the {limit:,} a page can "
+                f"hold: shorten it (was the wrong file pasted here?)"))
+            continue
+        hidden = list(dict.fromkeys(c for c in text if _invisible(c)))
+        for char in hidden:
+            name = unicodedata.name(char, "a control character")
+            kind = "a bidirectional override" if char in BIDI_CONTROLS else "an invisible character"
+            findings.append(Finding(source.char_location(keys, char),
+                f"{field}: {kind}, U+{ord(char):04X} ({name}), which can hide or reorder text: "
+                f"remove it (retype the text around it if needed)"))
         for char in missing(text):
+            if char in hidden:
+                continue
             name = f"{char} (U+{ord(char):04X})"
             if accept:
                 message = (f"{field}: {name} is in no bundled font; it falls back to a system font "

@@ -19,6 +19,7 @@ from .sources import SourceDocument, YamlError, parse_yaml
 CONFIG_FILE = "booklet.yaml"
 FICHES_DIR = "fiches"
 FICHE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+MAX_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,12 @@ def load_fiche(path: Path) -> tuple[FicheSource | None, list[Finding]]:
 def _load(path: Path, model, findings: list[Finding]):
     display = display_path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            findings.append(Finding(SourceLocation(display),
+                f"the file is {size / 1e6:.1f} MB, far more than a fiche (a few kB): check that "
+                f"it is the right file"))
+            return None, None
         raw = path.read_bytes()
     except OSError as error:
         findings.append(Finding(SourceLocation(display), f"cannot read the file: {error.strerror}"))

@@ -109,7 +109,8 @@ def write_static_page(project: Project, findings: list[Finding]) -> Path:
     dist = project.root / "dist"
     target = dist / "index.html"
     html = render_page(project, findings, dist)
-    handle, temporary = tempfile.mkstemp(prefix=".index.html.", suffix=".part", dir=dist)
+    handle, temporary = tempfile.mkstemp(prefix=f".index.html.{os.getpid()}.", suffix=".part",
+                                         dir=dist)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(html)

@@ -324,6 +324,7 @@ class Builder:
             raise UsageError("-o writes one PDF: choose its edition with --edition "
                              + " or --edition ".join(project.config.editions))
         editions = [edition] if edition else project.config.editions
+        _remove_orphans(project.root / "dist")
         options = JobOptions(self.accept_missing_glyphs, True, output.resolve() if output else None,
                              source_date(), self.publish_early and not output,
                              paper or project.config.paper, for_print, impose == "saddle", sheet)
@@ -413,7 +414,8 @@ def build(root: Path, edition: str | None = None, output: Path | None = None,
 def _write_temporary(path: Path, write: Callable) -> Path:
     """What `write(file)` writes, synced to a temporary file beside `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
+                                         dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
             write(file)
@@ -424,6 +426,24 @@ def _write_temporary(path: Path, write: Callable) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return Path(temporary)
+
+
+def _remove_orphans(dist: Path) -> None:
+    """Temporary files left by a build that was killed (their writer's process is gone)."""
+    for part in dist.glob("**/.*.part"):
+        pid = part.name.rsplit(".", 3)[-3] if part.name.count(".") >= 4 else ""
+        if pid.isdigit() and not _alive(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _discard(outputs: list[Output]) -> None:
