@@ -223,3 +223,17 @@ def test_a_word_file_that_is_not_the_form(tmp_path):
                                "presentation form")
     assert lines[1].startswith(f"{truncated}: error: this is not a Word document that can be read")
     assert [p.name for p in (tmp_path / "fiches").iterdir()] == ["issy-les-moulineaux.yaml"]
+
+
+def test_a_zip_bomb_disguised_as_a_word_file_is_refused(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("word/document.xml", "w") as entry:
+            for _ in range(210):
+                entry.write(b"\0" * 1_000_000)
+    assert bomb.stat().st_size < 1_000_000
+    result = run("import", bomb, "--to", tmp_path / "fiches")
+    assert result.exit_code == 1
+    assert "unpacks to 210 MB, far more than a questionnaire" in result.output

@@ -29,6 +29,8 @@ class Block:
     where: str = ""  # "line 12" in a text form, "paragraph 5" or "table row 3" in a Word form
 
 
+MAX_FORM_BYTES = 20_000_000
+MAX_UNPACKED_BYTES = 200_000_000  # a zip bomb disguised as .docx stops here
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "table", "ul", "ol"}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4"}
 
@@ -104,6 +106,15 @@ def docx_blocks(path: Path) -> list[Block]:
     from docx.text.paragraph import Paragraph
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise FormError("this is not a Word document that can be read (.docx): it may be damaged, "
+                        f"or an old .doc file; open it in Word and save it as .docx ({error})") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FormError(f"this Word file unpacks to {unpacked / 1e6:.0f} MB, far more than a "
+                        f"questionnaire: it cannot be imported")
+    try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise FormError("this is not a Word document that can be read (.docx): it may be damaged, "
@@ -151,6 +162,10 @@ def _runs_as_markdown(paragraph) -> str:
 def read_blocks(path: Path) -> list[Block]:
     """The blocks of a questionnaire file (.docx, or text in UTF-8)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FORM_BYTES:
+            raise FormError(f"the file is {size / 1e6:.0f} MB, far more than a questionnaire: "
+                            f"check that it is the right file (photos are not imported)")
         raw = path.read_bytes()
     except OSError as error:
         raise FormError(f"cannot read the file: {error.strerror}") from None
