@@ -58,12 +58,12 @@ def _reading_order(sides):
 
 @pytest.mark.parametrize("count, expected", [
     (1, [1, None, None, None]),
-    (2, [1, None, 2, None]),
-    (3, [1, None, 2, 3]),
+    (2, [1, 2, None, None]),
+    (3, [1, 2, 3, None]),
     (4, [1, 2, 3, 4]),
-    (5, [1, None, 2, 3, 4, 5, None, None]),
+    (5, [1, 2, 3, 4, 5, None, None, None]),
     (8, [1, 2, 3, 4, 5, 6, 7, 8]),
-    (13, [1, None, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, None, None]),
+    (13, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, None, None, None]),
 ])
 def test_folded_sheets_read_in_order(tmp_path, count, expected):
     source, imposed = tmp_path / "pages.pdf", tmp_path / "imposed.pdf"
@@ -90,3 +90,9 @@ def test_sheet_sizes_and_scale(tmp_path):
         assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (width, height)
     assert a5_on_a4.scale == pytest.approx(1.0) and a4_on_a3.scale == pytest.approx(1.0)
     assert a4_on_a4.scale == pytest.approx(0.707, abs=0.002)  # A4 reduced to A5
+
+
+def test_blank_pages_go_before_a_back_cover():
+    from booklet.impose import padded
+
+    assert padded(6, back_cover=True) == [1, 2, 3, 4, 5, None, None, 6]

@@ -36,15 +36,20 @@ def file_digest(path: Path) -> str | None:
     return _digests[key]
 
 
-def files_key(paths) -> tuple:
-    """The content of a set of files, as a comparable value."""
-    return tuple(sorted((str(path), file_digest(path)) for path in paths))
+def files_key(inputs) -> tuple:
+    """(path, content digest) pairs as a comparable value."""
+    return tuple(sorted((str(path), digest) for path, digest in inputs))
+
+
+def unchanged(inputs: tuple) -> bool:
+    """Whether every file still has the content it had when it was read."""
+    return all(file_digest(Path(path)) == digest for path, digest in inputs)
 
 
 @dataclass
 class _Entry:
     value: object
-    inputs: tuple  # files_key of the files read to make it
+    inputs: tuple  # files_key of the files read to make it, as they were read
 
 
 @dataclass
@@ -69,13 +74,13 @@ class LayoutCache:
         self.entries, self.used = self.used, {}
 
     def document(self, html: str, make: Callable[[], object],
-                 inputs: Callable[[object], set]) -> tuple[object, str]:
+                 inputs: Callable[[object], frozenset]) -> tuple[object, str]:
         """The result of `make()` for this HTML, reused when it and the files it read are
-        unchanged; and a key for that result: the HTML, and the content of those files and
-        of the renderer's stylesheets and fonts."""
+        unchanged; and a key for that result: the HTML, and the content of those files (as
+        they were read) and of the renderer's stylesheets and fonts."""
         key = digest(html)
         entry = self.entries.get(key) or self.used.get(key)
-        if entry is not None and files_key(Path(path) for path, _ in entry.inputs) == entry.inputs:
+        if entry is not None and unchanged(entry.inputs):
             self.reused += 1
         else:
             value = make()
@@ -87,7 +92,7 @@ class LayoutCache:
     def renderer_for(self, key: tuple, make: Callable[[], object]) -> object:
         """The last build's renderer while `key` and its files (`.inputs`) are unchanged;
         else a new one, and nothing laid out by the old one is reused."""
-        if self.renderer_key and self.renderer_key == (key, files_key(self.renderer.inputs)):
+        if self.renderer_key and self.renderer_key[0] == key and unchanged(self.renderer_key[1]):
             return self.renderer
         self.renderer, self.entries = make(), {}
         self.renderer_key = (key, files_key(self.renderer.inputs))

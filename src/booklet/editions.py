@@ -190,7 +190,7 @@ def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, editio
                 full_size if step == 0 else layout.render("fiche.html", fit=steps[step], **context))
 
         result, key = cache.document(
-            f"copyfit: {copyfit}\n{full_size}",
+            f"copyfit: {copyfit} {steps}\n{full_size}",
             lambda: fit(render_at, len(steps) if copyfit else 1,
                         estimate=lambda first: estimate_step(first, steps)),
             lambda result: result.rendered.inputs)

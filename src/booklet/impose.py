@@ -1,10 +1,11 @@
 """Saddle-stitch imposition: a booklet's pages two per sheet side, to print double-sided and fold.
 
-Pages are padded with blank pages to a multiple of four: one after the cover
-(its inside), the others at the end (or before the back cover, when there is
-one). Sheet i (from the outside) carries, on its front, the last unplaced
-page on the left and the first on the right, and on its back the next two the
-other way round; stacked and folded, the sheets read in order.
+Pages are padded with blank pages to a multiple of four, at the end (or
+before the back cover, when there is one), so that every page stays on the
+side, left or right, it has in the screen PDF. Sheet i (from the outside)
+carries, on its front, the last unplaced page on the left and the first on
+the right, and on its back the next two the other way round; stacked and
+folded, the sheets read in order.
 """
 
 from __future__ import annotations
@@ -29,14 +30,12 @@ class Imposition:
 
 
 def padded(count: int, back_cover: bool = False) -> list[int | None]:
-    """Page numbers 1..count with blank pages (None) up to a multiple of four."""
+    """Page numbers 1..count with blank pages (None) up to a multiple of four, at the end
+    (before the back cover when there is one): every page keeps its side, left or right,
+    as in the screen PDF."""
     pages: list[int | None] = list(range(1, count + 1))
-    blanks = -count % 4
-    if blanks and count > 1:
-        pages.insert(1, None)  # the inside of the cover
-        blanks -= 1
-    end = len(pages) - 1 if back_cover and count > 2 else len(pages)
-    pages[end:end] = [None] * blanks
+    end = count - 1 if back_cover and count > 2 else count
+    pages[end:end] = [None] * (-count % 4)
     return pages
 
 

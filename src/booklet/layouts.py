@@ -122,6 +122,10 @@ def _check_settings(settings, path: Path, dirs: tuple[Path, ...]) -> None:
                            f"stylesheet and copyfit: see the built-in layout.yaml")
     for name, paper in papers.items():
         sheet = paper.get("stylesheet")
+        if sheet is not None and (not isinstance(sheet, str) or Path(sheet).name != sheet
+                                  or sheet.startswith(".")):
+            raise BookletError(f"{display_path(path)}: the stylesheet of paper {name} must be a "
+                               f"file name of the layout folder, like paper-A5.css; got {sheet!r}")
         if sheet is not None and not any((d / str(sheet)).is_file() for d in dirs):
             raise BookletError(f"{display_path(path)}: the stylesheet '{sheet}' of paper {name} "
                                f"is in no layout folder")

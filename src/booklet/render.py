@@ -9,6 +9,7 @@ missing glyphs or refused files into findings.
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import mimetypes
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .cache import file_digest
 from .layouts import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
 
 FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
@@ -44,8 +46,8 @@ class SafeFetcher(URLFetcher):
     def __init__(self, allowed: list[Path]):
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
         self.allowed = [path.resolve() for path in allowed]
-        self.reads: set[Path] = set()
-        """The files served since this set was last emptied."""
+        self.reads: dict[Path, str] = {}
+        """The files served since this was last emptied, with the SHA-256 of what was served."""
 
     def fetch(self, url, headers=None):
         scheme = urlsplit(url).scheme.lower()
@@ -54,9 +56,10 @@ class SafeFetcher(URLFetcher):
         if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
             if any(path.is_relative_to(root) for root in self.allowed) and path.is_file():
-                self.reads.add(path)
+                content = path.read_bytes()
+                self.reads[path] = hashlib.sha256(content).hexdigest()
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+                return URLFetcherResponse(url, content, {"Content-Type": content_type})
         raise RefusedURL(f"refused to read {url}: only files inside the project folder are used")
 
 
@@ -66,7 +69,8 @@ class Rendered:
 
     document: Document
     messages: list[str]
-    inputs: frozenset[Path] = frozenset()
+    inputs: frozenset[tuple[Path, str]] = frozenset()
+    """The files it read, with the SHA-256 of the content it used."""
 
 
 class _Collect(logging.Handler):
@@ -103,6 +107,7 @@ class Renderer:
         self.fetcher = SafeFetcher([project_root, *layout.dirs, FONTS_DIR])
         self.font_config = FontConfiguration()
         files = [FONTS_STYLESHEET, layout.stylesheet, *layout.paper_stylesheets(paper)]
+        stylesheets = {path: file_digest(path) for path in files}  # before they are read
         with _captured_log() as messages:
             self.stylesheets = [
                 CSS(filename=path, font_config=self.font_config, url_fetcher=self.fetcher)
@@ -116,16 +121,16 @@ class Renderer:
                     color_profiles=self.color_profiles))
         self.output_intent = OUTPUT_INTENT if for_print else None
         self.stylesheet_messages = messages
-        self.inputs = frozenset({*files, *self.fetcher.reads})
+        self.inputs = frozenset({**stylesheets, **self.fetcher.reads}.items())
         """The files the stylesheets are made of (with the fonts they load)."""
 
     def render(self, html: str) -> Rendered:
-        self.fetcher.reads = set()
+        self.fetcher.reads = {}
         with _captured_log() as messages:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config, stylesheets=self.stylesheets,
                 color_profiles=self.color_profiles, output_intent=self.output_intent)
-        return Rendered(document, messages, frozenset(self.fetcher.reads))
+        return Rendered(document, messages, frozenset(self.fetcher.reads.items()))
 
 
 def write_pdf(documents: list[Document], target, date: str | None = None,

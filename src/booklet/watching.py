@@ -65,7 +65,7 @@ def _project_filter(root: Path):
             return (super().__call__(change, path)
                     and not Path(path).is_relative_to(root / "dist")
                     and not name.startswith(".") and "." in name  # editors' temporary files
-                    and not name.endswith(("~", ".part", ".tmp", ".swp")))
+                    and not name.endswith(("~", ".part", ".tmp", ".swp", ".pdf")))
 
     return ProjectFilter()
 

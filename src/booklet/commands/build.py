@@ -109,7 +109,8 @@ def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCach
     project = load_project(root)
     layout = load_layout(project.root)
     renderer = cache.renderer_for(
-        (str(project.root), layout.dirs, str(layout.stylesheet), options.paper, options.for_print),
+        (str(project.root), layout.dirs, str(layout.stylesheet),
+         tuple(map(str, layout.paper_stylesheets(options.paper))), options.paper, options.for_print),
         lambda: Renderer(layout, project.root, options.paper, options.for_print))
     changed = cache.changed_sources({f.id: f.source.text for f in project.fiches})
     first = changed if len(changed) < len(project.fiches) else set()
@@ -125,8 +126,8 @@ def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCach
         if (singles and options.publish_early and page.id in first
                 and not any(f.is_error for f in findings)):
             written = _write(cache, fiches_dir / f"{page.id}-{edition}.pdf", [rendered.document],
-                             output_key([key, options.date]), True,
-                             PdfOptions(options.date, variant, _single_labels(page)))
+                             output_key([key, options.date, variant, _single_labels(page)]),
+                             True, PdfOptions(options.date, variant, _single_labels(page)))
             if written.temporary:
                 os.replace(written.temporary, written.path)
             job.outputs.append(Output(written.path, None, 1, True, written.changed))
@@ -143,11 +144,12 @@ def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCach
         suffix = "-print" if options.for_print else ""
         booklet = options.output or project.root / "dist" / f"booklet-{edition}{suffix}.pdf"
         labels = [(0, {"P": cover}), (1, {"S": "D", "St": 2})]
-        files = [(booklet, result.documents(), output_key([*result.keys, options.date, variant]),
-                  False, PdfOptions(options.date, variant, labels))]
+        files = [(booklet, result.documents(),
+                  output_key([*result.keys, options.date, variant, labels]), False,
+                  PdfOptions(options.date, variant, labels))]
         if singles:
             files += [(fiches_dir / f"{page.id}-{edition}.pdf", [rendered.document],
-                       output_key([key, options.date, variant]), True,
+                       output_key([key, options.date, variant, _single_labels(page)]), True,
                        PdfOptions(options.date, variant, _single_labels(page)))
                       for (page, rendered), key in zip(result.fiches, result.keys[1:-1], strict=True)]
         done = {output.path for output in job.outputs}
@@ -155,7 +157,8 @@ def edition_job(root: Path, edition: str, options: JobOptions, cache: LayoutCach
             if target not in done:
                 job.outputs.append(_write(cache, target, documents, key, single, pdf))
         if options.impose:
-            job.outputs.append(_imposed(job.outputs[0], options.sheet))
+            job.outputs.append(_imposed(next(o for o in job.outputs if o.path == booklet),
+                                        options.sheet))
     except BaseException:
         _discard(job.outputs)
         raise
@@ -294,7 +297,7 @@ class Builder:
     def close(self) -> None:
         for pool in self.pools.values():
             pool.shutdown(cancel_futures=True)
-        self.pools = {}
+        self.pools, self.events = {}, None  # a new queue with the next workers
 
     def check(self, paper: str | None = None) -> Outcome:
         """Validate, preflight and lay out everything (on `paper`, else booklet.yaml's); write
@@ -361,6 +364,10 @@ class Builder:
             while not all(future.done() for future in futures):
                 wait(futures, timeout=0.1)
                 self._drain_events()
+            failed = next((f.exception() for f in futures if f.exception() is not None), None)
+            if failed is not None:  # the editions that did finish leave no temporary file
+                _discard([o for f in futures if f.exception() is None for o in f.result().outputs])
+                raise failed
             return [future.result() for future in futures]
         except BrokenProcessPool:
             self.close()

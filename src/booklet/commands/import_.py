@@ -72,8 +72,12 @@ def import_files(files: list[Path], to: Path, force: bool = False) -> list[Impor
             report.error = (f"{display_path(target)} already exists: nothing was written; "
                             f"use --force to replace it")
             continue
+        try:
+            _write(target, to_yaml(imported, source.name))
+        except OSError as error:
+            report.error = f"cannot write {display_path(target)}: {error.strerror}"
+            continue
         taken.add(imported.id)
-        _write(target, to_yaml(imported, source.name))
         entry, findings = load_fiche(target)
         report.target, report.recognised = target, imported.recognised
         report.to_check, report.unmapped = imported.to_check, imported.unmapped

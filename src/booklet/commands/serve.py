@@ -70,9 +70,17 @@ class Site:
         """Build, then build again after every change, until `stop` is set."""
         with Builder(self.root, self.accept_missing_glyphs, publish_early=True) as builder:
             self._build(builder)
-            for changed in changes(self.root, self.stop):
-                self.echo("changed: " + ", ".join(display_path(p) for p in sorted(changed)))
-                self._build(builder)
+            try:
+                for changed in changes(self.root, self.stop):
+                    self.echo("changed: " + ", ".join(display_path(p) for p in sorted(changed)))
+                    self._build(builder)
+            except Exception as error:  # e.g. the system's limit on watched folders
+                message = (f"booklet stopped watching the folder ({error}): saved changes are no "
+                           f"longer built; restart booklet serve")
+                self.echo(message)
+                with self.lock:
+                    self.state.message = message
+                    self.state.generation += 1
 
     def _build(self, builder: Builder) -> None:
         with self.lock:
@@ -99,7 +107,10 @@ class Site:
 
     def file(self, relative: str) -> tuple[bytes, str] | None:
         """A file under dist/, whole, or None when it is not one we serve."""
-        path = (self.dist / relative).resolve()
+        try:
+            path = (self.dist / relative).resolve()
+        except (ValueError, OSError):  # a NUL byte, a name too long
+            return None
         if (not path.is_relative_to(self.dist.resolve()) or path.suffix not in SERVED_TYPES
                 or any(part.startswith(".") for part in path.relative_to(self.dist.resolve()).parts)):
             return None

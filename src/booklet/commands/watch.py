@@ -22,7 +22,7 @@ def describe(result: Attempt, quiet: bool) -> list[str]:
     if result.message:
         lines.append(result.message)
     if result.failed:
-        lines.append("Not built: the PDFs in dist/ are still those of the last good build. "
+        lines.append("Not built: the booklets in dist/ are still those of the last good build. "
                      "Fix the lines above and save.")
         return lines
     if not quiet:

@@ -115,10 +115,15 @@ def docx_blocks(path: Path) -> list[Block]:
         raise FormError(f"this Word file unpacks to {unpacked / 1e6:.0f} MB, far more than a "
                         f"questionnaire: it cannot be imported")
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        return _word_blocks(docx.Document(str(path)), Paragraph, Table)
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError,
+            RuntimeError, AttributeError, TypeError) as error:  # whatever python-docx meets
         raise FormError("this is not a Word document that can be read (.docx): it may be damaged, "
-                        f"or an old .doc file; open it in Word and save it as .docx ({error})") from None
+                        f"protected, or an old .doc file; open it in Word and save it as .docx "
+                        f"({type(error).__name__}: {error})") from None
+
+
+def _word_blocks(document, Paragraph, Table) -> list[Block]:  # noqa: N803 (python-docx classes)
     blocks = []
     for number, item in enumerate(document.iter_inner_content(), start=1):
         if isinstance(item, Paragraph):

@@ -155,7 +155,9 @@ def to_yaml(imported: Imported, source: str) -> str:
     lines = [SCHEMA_LINE, f"# Imported by `booklet import` from {source}."]
     if imported.to_check:
         lines.append("# To check:")
-        lines += [f"#   - {note}" for note in imported.to_check]
+        for note in imported.to_check:
+            first, *rest = note.splitlines() or [""]
+            lines += [f"#   - {first}", *(f"#     {line}" for line in rest)]
     lines.append(body.rstrip("\n"))
     if imported.unmapped:
         lines.append("")

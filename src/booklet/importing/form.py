@@ -113,7 +113,7 @@ def _question(text: str) -> tuple[str, str, bool] | None:
         if end is not None:
             answer = rest[end:].lstrip("*?？:： ")
             hint = HINT.match(answer)
-            if hint:
+            if hint and HINT_WORDS.search(hint[0]):  # "(env. 4 lignes)", not the answer's own
                 answer = answer[hint.end():]
             return key, answer.strip(), True
     if not any(comparable(rest).startswith(comparable(start)) for start in starts):

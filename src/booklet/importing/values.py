@@ -10,9 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-NUMBER = r"\d+(?:[  \u202f.,']\d{3})*(?:[.,]\d+)?"
+NUMBER = r"\d{1,12}(?:[  \u202f.,']\d{3})*(?:[.,]\d{1,6})?"
 MAN = 10_000  # 万
 OKU = 100_000_000  # 億
+
+
+def _shown(value: str) -> str:
+    """A value as quoted in a note: on one line, and not too long."""
+    flat = " ".join(value.split())
+    return flat if len(flat) <= 60 else flat[:57] + "…"
 
 
 def _number(text: str, lang: str) -> float | None:
@@ -36,12 +42,14 @@ def area_km2(value: str, lang: str) -> tuple[float | None, str | None]:
     match = re.search(NUMBER, text)
     number = _number(match[0], lang) if match else None
     if number is None:
-        return None, f"area '{value}' has no number I can read: area_km2 left out"
+        return None, f"area '{_shown(value)}' has no number I can read: area_km2 left out"
     unit = text[match.end():].strip().lower().replace(" ", "")
     if unit.startswith(("ha", "hectare")):
-        return round(number / 100, 4), f"area '{value}' converted from hectares"
+        return round(number / 100, 4), f"area '{_shown(value)}' converted from hectares"
     if unit and not unit.startswith(("km", "平方キロ", "k㎡", "㎢")):
-        return number, f"area '{value}': unit not recognised, read as km²"
+        return number, f"area '{_shown(value)}': unit not recognised, read as km²"
+    if lang == "fr" and re.fullmatch(r"\d{1,3}\.\d{3}", match[0]):
+        return number, f"area '{_shown(value)}' read as {number:g} km² (a dot before three digits)"
     return number, None
 
 
@@ -49,15 +57,20 @@ def population(value: str, lang: str) -> tuple[int | None, str | None]:
     """'66 171 hab.' → 66171; '481,732人' → 481732; '約48万人' → 480000 (with a note)."""
     text = unicodedata.normalize("NFKC", value)
     for unit, factor in (("万", MAN), ("億", OKU)):
-        match = re.search(rf"(\d+(?:\.\d+)?)\s*{unit}", text)
+        match = re.search(rf"(\d{{1,3}}(?:,\d{{3}})+|\d{{1,12}}(?:\.\d{{1,6}})?)\s*{unit}", text)
         if match:
-            return round(float(match[1]) * factor), (
-                f"population '{value}' given in {unit}: check the exact figure")
-    match = re.search(NUMBER, text)
-    number = _number(match[0], lang) if match else None
-    if number is None:
-        return None, f"population '{value}' has no number I can read: population left out"
-    return round(number), None
+            return round(float(match[1].replace(",", "")) * factor), (
+                f"population '{_shown(value)}' given in {unit}: check the exact figure")
+    numbers = re.findall(NUMBER, text)
+    if not numbers:
+        return None, f"population '{_shown(value)}' has no number I can read: population left out"
+    # a population is a whole number: a separator before three digits separates thousands
+    counts = [int(re.sub(r"\D", "", n)) if re.fullmatch(r"\d{1,3}([  \u202f.,']\d{3})+", n)
+              else round(_number(n, lang) or 0) for n in numbers]
+    if len(counts) > 1:
+        return max(counts), (f"population '{_shown(value)}' holds several numbers: the largest, "
+                             f"{max(counts)}, was taken; check it")
+    return counts[0], None
 
 
 PARTNER_PREFIX = re.compile(r"^(la |the )?(ville|commune|cité|city|town|département|"
@@ -86,7 +99,7 @@ PHONE = re.compile(r"(?:\+\d{1,3}[  .]?(?:\(0\))?\s?\d(?:[  .-]?\d{2}){4}"   # +
                    r"|0\d(?:[  .-]?\d{2}){4}"                               # 01 41 23 88 37
                    r"|0\d{1,4}-\d{1,4}-\d{3,4}"                             # 047-334-1111
                    r"|\(0\d{1,4}\)\s?\d{1,4}-\d{4})")                       # (047) 334-1111
-TEL_LABEL = re.compile(r"(t[ée]l(?:[ée]phone)?|tel|電話|TEL)\s*[.:：]?\s*$", re.IGNORECASE)
+TEL_LABEL = re.compile(r"(t[ée]l(?:[ée]phone)?|tel|電話|TEL)[\s.:：]*$", re.IGNORECASE)
 FR_POSTCODE = re.compile(r"\b\d{5}\s+[A-ZÀ-Ý]")
 JP_POSTCODE = re.compile(r"〒?\s?\d{3}-\d{4}")
 
@@ -94,13 +107,13 @@ JP_POSTCODE = re.compile(r"〒?\s?\d{3}-\d{4}")
 def contact(value: str) -> tuple[dict[str, str], list[str]]:
     """'Morgane MILLON 62 rue … 92130 Issy-les-Moulineaux 01 41 23 88 37 m@x.fr' split into
     name, address (one line per part), phone and email."""
-    text = unicodedata.normalize("NFC", value).strip()
+    text = unicodedata.normalize("NFKC", value).strip()  # full-width digits become ASCII
     result, notes = {}, []
     email = EMAIL.search(text)
     if email:
         result["email"] = email[0]
         text = (text[:email.start()] + " " + text[email.end():]).strip()
-    phone = PHONE.search(unicodedata.normalize("NFKC", text))
+    phone = PHONE.search(text)
     if phone:
         start, end = phone.span()
         result["phone"] = text[start:end].strip()
