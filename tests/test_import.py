@@ -237,3 +237,15 @@ def test_a_zip_bomb_disguised_as_a_word_file_is_refused(tmp_path):
     result = run("import", bomb, "--to", tmp_path / "fiches")
     assert result.exit_code == 1
     assert "unpacks to 210 MB, far more than a questionnaire" in result.output
+
+
+def test_line_breaks_inside_values_stay_comments_and_values(tmp_path):
+    rows = [("Superficie", "430 ha\nsource: mairie"), ("Population", "INSEE 2021 : 66 171")]
+    path = tmp_path / "lignes.docx"
+    _form_document(rows, FRENCH_QUESTIONS).save(path)
+    result = run("import", path, "--to", tmp_path / "fiches")
+    assert result.exit_code == 0, result.output
+    data = _fiche(tmp_path / "fiches" / "issy-les-moulineaux.yaml")
+    assert "source" not in data  # the note about the area did not become a field
+    assert (data["area_km2"], data["population"]) == (4.3, 66171)
+    assert "holds several numbers: the largest, 66171, was taken" in result.output

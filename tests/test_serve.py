@@ -162,7 +162,7 @@ def test_nothing_outside_dist_is_served(server, sample):
     for path in ["dist/../booklet.yaml", "dist/%2e%2e/booklet.yaml",
                  "dist/fiches/..%2f..%2ffiches/ichikawa.yaml", "dist/..%2f..%2f..%2fetc/passwd",
                  "dist//etc/passwd", "dist/fiches/.x.pdf", "thumbs/..%2fbooklet-fr.png",
-                 "fonts/..%2f..%2fcli.py", "fonts/fonts.css"]:
+                 "fonts/..%2f..%2fcli.py", "fonts/fonts.css", "dist/%00", "dist/a%00.pdf"]:
         response = httpx.get(server + path)
         assert response.status_code == 404, path
         assert b"name:" not in response.content and b"root:" not in response.content
