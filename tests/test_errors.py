@@ -123,7 +123,7 @@ def test_fiche_text_is_never_interpreted(sample):
 
 
 def test_a_fiche_too_long_for_one_page_is_an_error(sample):
-    long_text = " ".join(["Un texte beaucoup trop long pour une seule page."] * 400)
+    long_text = " ".join(["Un texte beaucoup trop long pour une seule page."] * 160)
     _replace(sample / ISSY, "  geography: >\n", f"  geography: >\n    {long_text}\n")
     result = run("build", sample)
     assert result.exit_code == 1

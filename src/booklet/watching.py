@@ -19,6 +19,7 @@ from .commands.build import Builder, Outcome
 from .errors import DataError, Finding, sort_findings
 
 STEP_MS = 30  # a batch of changes ends when nothing changed for this long
+READY_TIMEOUT_MS = 300
 
 
 @dataclass
@@ -71,13 +72,19 @@ def _project_filter(root: Path):
 
 
 def changes(root: Path, stop: threading.Event | None = None) -> Iterator[set[Path]]:
-    """Each batch of changed files under `root`, until `stop` is set."""
+    """Each batch of changed files under `root`, until `stop` is set. The first batch is
+    empty and comes as soon as the watcher runs: building then catches what was saved
+    before watching began (during the first build)."""
     import logging
 
     from watchfiles import watch
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)
     root = root.resolve()
+    ready = False
     for batch in watch(root, watch_filter=_project_filter(root), stop_event=stop, step=STEP_MS,
-                       debounce=1600, raise_interrupt=False):
-        yield {Path(path) for _, path in batch}
+                       debounce=1600, raise_interrupt=False, yield_on_timeout=True,
+                       rust_timeout=READY_TIMEOUT_MS):
+        if batch or not ready:
+            ready = True
+            yield {Path(path) for _, path in batch}

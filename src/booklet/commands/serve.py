@@ -72,8 +72,9 @@ class Site:
             self._build(builder)
             try:
                 for changed in changes(self.root, self.stop):
-                    self.echo("changed: " + ", ".join(display_path(p) for p in sorted(changed)))
-                    self._build(builder)
+                    if changed:
+                        self.echo("changed: " + ", ".join(display_path(p) for p in sorted(changed)))
+                    self._build(builder, catching_up=not changed)
             except Exception as error:  # e.g. the system's limit on watched folders
                 message = (f"booklet stopped watching the folder ({error}): saved changes are no "
                            f"longer built; restart booklet serve")
@@ -82,10 +83,15 @@ class Site:
                     self.state.message = message
                     self.state.generation += 1
 
-    def _build(self, builder: Builder) -> None:
-        with self.lock:
-            self.state.building = True
+    def _build(self, builder: Builder, catching_up: bool = False) -> None:
+        """Build and publish the result; a catching-up build that changed nothing (saves made
+        before the watcher started) leaves the page as it is."""
+        if not catching_up:
+            with self.lock:
+                self.state.building = True
         result = attempt(builder)
+        if catching_up and not result.failed and not result.outcome.laid_out:
+            return
         for line in describe(result, quiet=False):
             self.echo(line)
         project = self.state.project  # after a failed build, list what the PDFs are made of

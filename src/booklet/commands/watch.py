@@ -42,9 +42,13 @@ def watch_build(root: Path, edition: str | None, output: Path | None, quiet: boo
     with Builder(root, accept_missing_glyphs, publish_early=True) as builder:
         for line in describe(attempt(builder, edition=edition, output=output, **print_options), quiet):
             echo(line)
-        echo(f"Watching {display_path(root.resolve())} for changes; press Ctrl-C to stop.")
         for changed in changes(root):
-            if not quiet:
+            result = attempt(builder, edition=edition, output=output, **print_options)
+            if not changed:  # the watcher is ready; this build caught up with earlier saves
+                echo(f"Watching {display_path(root.resolve())} for changes; press Ctrl-C to stop.")
+                if not result.failed and not result.outcome.laid_out:
+                    continue
+            elif not quiet:
                 echo("changed: " + ", ".join(display_path(path) for path in sorted(changed)))
-            for line in describe(attempt(builder, edition=edition, output=output, **print_options), quiet):
+            for line in describe(result, quiet):
                 echo(line)
