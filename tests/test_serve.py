@@ -167,6 +167,9 @@ def test_nothing_outside_dist_is_served(server, sample):
         assert response.status_code == 404, path
         assert b"name:" not in response.content and b"root:" not in response.content
     assert httpx.get(server + "dist/index.html").status_code == 200
+    # a page of another site, whose name now points to 127.0.0.1 (DNS rebinding), gets nothing
+    rebound = httpx.get(server + "dist/booklet-fr.pdf", headers={"Host": "evil.example:8000"})
+    assert rebound.status_code == 400 and not rebound.content.startswith(b"%PDF")
 
 
 def test_build_watch_rebuilds_only_the_edited_fiche(sample):

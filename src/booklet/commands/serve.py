@@ -36,7 +36,7 @@ from .watch import describe
 THUMBNAIL_WIDTH = 180  # pixels
 THUMBNAIL_NAME = re.compile(r"^([a-z0-9][a-z0-9_-]*)-(fr|ja)\.png$")
 SERVED_TYPES = {".pdf", ".html", ".png"}
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SERVED_FONTS = {"NotoSansCJKjpBooklet-Regular.otf", "NotoSansCJKjpBooklet-Bold.otf"}
 
 
@@ -159,9 +159,12 @@ class Site:
         return buffer.getvalue()
 
 
-def create_app(site: Site) -> Starlette:
-    """The web application: the page, its events, downloads from dist/ and thumbnails."""
+def create_app(site: Site, hosts: list[str] | None = None) -> Starlette:
+    """The web application: the page, its events, downloads from dist/ and thumbnails.
+    With `hosts`, requests naming another host are refused (against DNS rebinding)."""
     from sse_starlette.sse import EventSourceResponse
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
 
     async def page(request: Request) -> Response:
         return HTMLResponse(await run_in_threadpool(site.page),
@@ -199,7 +202,8 @@ def create_app(site: Site) -> Starlette:
             return Response("No such font.", 404)
         return FileResponse(FONTS_DIR / name, media_type="font/otf")
 
-    return Starlette(routes=[
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)] if hosts else []
+    return Starlette(middleware=middleware, routes=[
         Route("/", page),
         Route("/fonts/{name}", font),
         Route("/events", events),
@@ -221,7 +225,8 @@ def serve(root: Path, host: str, port: int, accept_missing_glyphs: bool, echo) -
              f"fiches and the booklet.")
     echo(f"Serving {display_path(site.root)} at http://{_url_host(host)}:{port}/ — "
          f"press Ctrl-C to stop.")
-    server = uvicorn.Server(uvicorn.Config(create_app(site), host=host, port=port,
+    hosts = sorted(LOOPBACK | {host}) if host in LOOPBACK else None  # a web page elsewhere
+    server = uvicorn.Server(uvicorn.Config(create_app(site, hosts), host=host, port=port,
                                            log_level="warning", timeout_graceful_shutdown=2))
     try:
         server.run()
