@@ -16,13 +16,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 from generate import generate
-from run import machine, measure
+from run import machine, measure, run_sizes
 
 BOOKLET = [sys.executable, "-m", "booklet"]
 EDITS = 3
@@ -84,12 +83,7 @@ def run(count: int, folder: Path) -> dict:
 
 
 def main() -> None:
-    counts = [int(n) for n in sys.argv[1:]] or [50, 200, 500]
-    rows = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for count in counts:
-            rows[count] = run(count, Path(folder))
-            print(f"N={count} done", file=sys.stderr)
+    rows = run_sizes(run)
     print(f"Machine: {machine()}\n")
     print("| N | cold build (2 editions + per-fiche PDFs) | edited fiche's PDF on disk after "
           "| both booklets on disk after | booklets / cold |")

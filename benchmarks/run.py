@@ -105,6 +105,17 @@ def run(count: int, folder: Path) -> dict:
     return figures
 
 
+def run_sizes(run) -> dict:
+    """`run(count, folder)` for each N given on the command line (default 50, 200, 500)."""
+    counts = [int(n) for n in sys.argv[1:]] or [50, 200, 500]
+    rows = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for count in counts:
+            rows[count] = run(count, Path(folder))
+            print(f"N={count} done", file=sys.stderr)
+    return rows
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
@@ -116,12 +127,7 @@ def machine() -> str:
 
 
 def main() -> None:
-    counts = [int(n) for n in sys.argv[1:]] or [50, 200, 500]
-    rows = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for count in counts:
-            rows[count] = run(count, Path(folder))
-            print(f"N={count} done", file=sys.stderr)
+    rows = run_sizes(run)
     print(f"Machine: {machine()}\n")
     print("| N | booklet, 1 edition | baseline, 1 edition | ratio | booklet, 1 edition + per-fiche PDFs "
           "| booklet, 2 editions + per-fiche PDFs | baseline, 2 editions | ratio | rebuild after "

@@ -52,6 +52,14 @@ def built(tmp_path_factory) -> Path:
     return project
 
 
+def edit(project: Path, path: str, old: str, new: str) -> None:
+    """Replace the first `old` by `new` in a file of `project` (which must contain `old`)."""
+    file = project / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def page_texts(pdf: Path) -> list[str]:
     """Text of each page, as a PDF reader extracts it."""
     document = pypdfium2.PdfDocument(pdf)

@@ -11,22 +11,15 @@ from PIL import Image
 from booklet.commands.build import Builder
 from booklet.errors import DataError
 from booklet.layouts import DEFAULT_LAYOUT_DIR
-from conftest import flat, page_texts
+from conftest import edit, flat, page_texts
 
 ISSY = "fiches/issy-les-moulineaux.yaml"
 ICHIKAWA = "fiches/ichikawa.yaml"
 SENTENCE = "Une phrase ajoutée à la dernière minute par les organisateurs."
 
 
-def _edit(project, path, old, new):
-    file = project / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _add_sentence(project):
-    _edit(project, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
+    edit(project, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
 
 
 def _pdfs(project) -> dict:
@@ -74,9 +67,9 @@ def test_page_numbers_that_move_lay_out_the_pages_that_print_them(sample):
         # A new fiche sorted first moves both others one page on: every page prints
         # a changed number (folio, contents, partner references), so all are laid out.
         shutil.copy(sample / ICHIKAWA, sample / "fiches" / "abiko.yaml")
-        _edit(sample, "fiches/abiko.yaml", "市川市", "我孫子市")
-        _edit(sample, "fiches/abiko.yaml", "Ichikawa", "Abiko")
-        _edit(sample, "fiches/abiko.yaml", "いちかわし", "あびこし")
+        edit(sample, "fiches/abiko.yaml", "市川市", "我孫子市")
+        edit(sample, "fiches/abiko.yaml", "Ichikawa", "Abiko")
+        edit(sample, "fiches/abiko.yaml", "いちかわし", "あびこし")
         moved = builder.build()
         assert moved.laid_out == 10 and moved.reused == 0
         assert _pdfs(sample) == _cold_build(sample)
@@ -89,7 +82,7 @@ def test_page_numbers_that_move_lay_out_the_pages_that_print_them(sample):
 def test_a_changed_image_lays_out_its_fiche_again(sample):
     (sample / "images").mkdir()
     Image.new("RGB", (1600, 1200), (31, 58, 104)).save(sample / "images" / "photo.png")
-    _edit(sample, ISSY, "lang: fr\n", "lang: fr\nphoto: images/photo.png\n")
+    edit(sample, ISSY, "lang: fr\n", "lang: fr\nphoto: images/photo.png\n")
     with Builder(sample) as builder:
         builder.build()
         Image.new("RGB", (1600, 1200), (183, 40, 46)).save(sample / "images" / "photo.png")
@@ -125,11 +118,11 @@ def test_a_broken_edit_keeps_the_last_good_pdfs_and_the_next_fix_builds(sample):
     with Builder(sample) as builder:
         builder.build()
         before = _pdfs(sample)
-        _edit(sample, ISSY, "population: ", "population: beaucoup ")
+        edit(sample, ISSY, "population: ", "population: beaucoup ")
         with pytest.raises(DataError):
             builder.build()
         assert _pdfs(sample) == before
-        _edit(sample, ISSY, "population: beaucoup ", "population: ")
+        edit(sample, ISSY, "population: beaucoup ", "population: ")
         _add_sentence(sample)
         fixed = builder.build()
     assert fixed.laid_out == 2

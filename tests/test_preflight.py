@@ -7,22 +7,15 @@ import json
 import pytest
 from PIL import Image
 
-from conftest import page_texts, pdf_fonts, run
+from conftest import edit, page_texts, pdf_fonts, run
 
 ISSY = "fiches/issy-les-moulineaux.yaml"
 ICHIKAWA = "fiches/ichikawa.yaml"
 
 
-def _edit(project, path, old, new):
-    file = project / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def test_kanji_of_the_extended_sets_print_with_the_bundled_fonts(sample):
     # 髙 (U+9AD9) and 﨑 (U+FA11) are Windows-31J / JIS X 0213 forms found in names.
-    _edit(sample, ICHIKAWA, "  geography: >-\n", "  geography: >-\n    髙橋さんと山﨑さんが担当します。\n")
+    edit(sample, ICHIKAWA, "  geography: >-\n", "  geography: >-\n    髙橋さんと山﨑さんが担当します。\n")
     result = run("build", sample, "--edition", "ja")
     assert result.exit_code == 0, result.output
     pdf = sample / "dist" / "booklet-ja.pdf"
@@ -31,7 +24,7 @@ def test_kanji_of_the_extended_sets_print_with_the_bundled_fonts(sample):
 
 
 def test_missing_glyph_fails_unless_accepted(sample):
-    _edit(sample, ICHIKAWA, "江戸川を", "𠮷野と江戸川を")
+    edit(sample, ICHIKAWA, "江戸川を", "𠮷野と江戸川を")
     refused = run("build", sample)
     assert refused.exit_code == 1
     assert f"{sample}/{ICHIKAWA}:21:21: error: sections.geography: 𠮷 (U+20BB7)" in refused.output
@@ -46,7 +39,7 @@ def test_missing_glyph_fails_unless_accepted(sample):
 
 
 def test_characters_of_booklet_yaml_are_checked_too(sample):
-    _edit(sample, "booklet.yaml", "ja: 第4回日仏自治体交流会議", "ja: 第4回日仏自治体交流会議𠮷")
+    edit(sample, "booklet.yaml", "ja: 第4回日仏自治体交流会議", "ja: 第4回日仏自治体交流会議𠮷")
     result = run("check", sample)
     assert result.exit_code == 1
     assert f"{sample}/booklet.yaml:6:19: error: title.ja: 𠮷 (U+20BB7)" in result.output
@@ -59,7 +52,7 @@ def _png(path, width, height):
 
 def test_a_good_photo_is_printed_without_warning(sample):
     _png(sample / "images" / "fort.png", 2400, 1600)
-    _edit(sample, ISSY, "lang: fr\n", "lang: fr\nphoto: images/fort.png\nphoto_caption: Le Fort\n")
+    edit(sample, ISSY, "lang: fr\n", "lang: fr\nphoto: images/fort.png\nphoto_caption: Le Fort\n")
     result = run("check", sample)
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output
@@ -73,7 +66,7 @@ def test_a_good_photo_is_printed_without_warning(sample):
 
 def test_a_low_resolution_image_is_named_with_its_dpi(sample):
     _png(sample / "images" / "logo.png", 60, 40)
-    _edit(sample, ISSY, "lang: fr\n", "lang: fr\nlogo: images/logo.png\n")
+    edit(sample, ISSY, "lang: fr\n", "lang: fr\nlogo: images/logo.png\n")
     result = run("check", sample)
     assert result.exit_code == 0, result.output
     warning = next(line for line in result.output.splitlines() if "warning: logo" in line)
@@ -95,7 +88,7 @@ def test_a_low_resolution_image_is_named_with_its_dpi(sample):
 def test_unusable_images_are_errors(sample, name, content, message):
     (sample / "images").mkdir()
     (sample / "images" / name).write_bytes(content)
-    _edit(sample, ISSY, "lang: fr\n", f"lang: fr\nlogo: images/{name}\n")
+    edit(sample, ISSY, "lang: fr\n", f"lang: fr\nlogo: images/{name}\n")
     result = run("check", sample)
     assert result.exit_code == 1
     assert f"{sample}/{ISSY}:5:7: error: {message}" in result.output
@@ -106,7 +99,7 @@ def test_a_self_contained_svg_logo_is_fine(sample):
     (sample / "images" / "logo.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
         '<rect width="40" height="20" fill="#b7282e"/></svg>', encoding="utf-8")
-    _edit(sample, ISSY, "lang: fr\n", "lang: fr\nlogo: images/logo.svg\n")
+    edit(sample, ISSY, "lang: fr\n", "lang: fr\nlogo: images/logo.svg\n")
     result = run("build", sample, "--edition", "fr")
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output
@@ -126,7 +119,7 @@ def test_a_self_contained_svg_logo_is_fine(sample):
      "{p}/" + ICHIKAWA + ":7:3: warning: no reading: add 'reading:' with the name in kana"),
 ])
 def test_data_an_editor_would_question(sample, path, old, new, expected):
-    _edit(sample, path, old, new)
+    edit(sample, path, old, new)
     result = run("check", sample)
     assert result.exit_code == 0, result.output
     assert expected.format(p=sample) in result.output
@@ -141,10 +134,10 @@ def test_two_fiches_with_the_same_name(sample):
 
 
 def test_empty_section_is_a_warning_and_is_not_printed(sample):
-    _edit(sample, ISSY, "  highlights: >\n    Issy-les-Moulineaux est pionnière",
+    edit(sample, ISSY, "  highlights: >\n    Issy-les-Moulineaux est pionnière",
           "  highlights:\n  x_removed: >\n    Issy-les-Moulineaux est pionnière")
     # x_removed is an unknown field: make it a comment instead, keeping the file valid
-    _edit(sample, ISSY, "  x_removed: >\n", "  # removed: >\n")
+    edit(sample, ISSY, "  x_removed: >\n", "  # removed: >\n")
     text = (sample / ISSY).read_text(encoding="utf-8")
     lines = text.splitlines()
     start = lines.index("  # removed: >")
@@ -161,8 +154,8 @@ def test_empty_section_is_a_warning_and_is_not_printed(sample):
 
 
 def test_errors_come_first_and_json_lists_every_finding(sample):
-    _edit(sample, ISSY, "population: 66171", "population: beaucoup")
-    _edit(sample, ICHIKAWA, "reading: いちかわし\n", "")
+    edit(sample, ISSY, "population: 66171", "population: beaucoup")
+    edit(sample, ICHIKAWA, "reading: いちかわし\n", "")
     text = run("check", sample)
     assert text.exit_code == 1
     lines = text.output.splitlines()
@@ -180,7 +173,7 @@ def test_errors_come_first_and_json_lists_every_finding(sample):
 
 
 def test_warnings_only_exit_zero_and_json_includes_fit(sample):
-    _edit(sample, ICHIKAWA, "reading: いちかわし\n", "")
+    edit(sample, ICHIKAWA, "reading: いちかわし\n", "")
     result = run("check", sample, "--json")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
@@ -190,7 +183,7 @@ def test_warnings_only_exit_zero_and_json_includes_fit(sample):
 
 def test_image_names_with_url_characters_work(sample):
     _png(sample / "images" / "logo #1?.png", 900, 450)
-    _edit(sample, ISSY, "lang: fr\n", 'lang: fr\nlogo: "images/logo #1?.png"\n')
+    edit(sample, ISSY, "lang: fr\n", 'lang: fr\nlogo: "images/logo #1?.png"\n')
     result = run("build", sample, "--edition", "fr")
     assert result.exit_code == 0, result.output
     import pypdf
@@ -202,7 +195,7 @@ def test_huge_and_nul_image_paths_are_clear_errors(sample):
     Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS  # Pillow's own bomb limit applies
     (sample / "images").mkdir()
     Image.new("1", (20000, 12000)).save(sample / "images" / "bomb.png")
-    _edit(sample, ISSY, "lang: fr\n", 'lang: fr\nlogo: images/bomb.png\nphoto: "images/a\\0b.png"\n')
+    edit(sample, ISSY, "lang: fr\n", 'lang: fr\nlogo: images/bomb.png\nphoto: "images/a\\0b.png"\n')
     result = run("check", sample)
     assert result.exit_code == 1
     assert "logo 'images/bomb.png' has far too many pixels" in result.output

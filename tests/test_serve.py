@@ -18,18 +18,11 @@ import httpx
 import pypdf
 import pytest
 
-from conftest import flat, page_texts, reader
+from conftest import edit, flat, page_texts, reader
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by `make test`; never a downloaded browser
 ISSY = "fiches/issy-les-moulineaux.yaml"
 SENTENCE = "Une phrase ajoutée pendant que le livret se télécharge."
-
-
-def _edit(project, path, old, new):
-    file = project / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _free_port() -> int:
@@ -96,7 +89,7 @@ def test_a_browser_downloads_pdfs_and_sees_edits_and_errors(server, sample, tmp_
         assert page_texts(first)[0].startswith("Issy-les-Moulineaux")
 
         generation = page.locator("body").get_attribute("data-generation")
-        _edit(sample, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
+        edit(sample, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
         expect(page.locator("body")).to_have_attribute(
             "data-generation", str(int(generation) + 1), timeout=60_000)
         with page.expect_download() as download:
@@ -105,7 +98,7 @@ def test_a_browser_downloads_pdfs_and_sees_edits_and_errors(server, sample, tmp_
         download.value.save_as(edited)
         assert flat(SENTENCE) in flat(page_texts(edited)[0])
 
-        _edit(sample, ISSY, "population: ", "population: beaucoup ")
+        edit(sample, ISSY, "population: ", "population: beaucoup ")
         expect(page.locator("#status")).to_have_class("status failed", timeout=60_000)
         expect(page.locator("#issy-les-moulineaux")).to_contain_text(
             "error: population must be a whole number")
@@ -126,7 +119,7 @@ def test_concurrent_downloads_during_rebuilds_are_all_whole_pdfs(server, sample)
         for number in range(1, 100):
             if stop.is_set():
                 return
-            _edit(sample, ISSY, "  history: >\n", f"  history: >\n    Version {number}.\n")
+            edit(sample, ISSY, "  history: >\n", f"  history: >\n    Version {number}.\n")
             time.sleep(0.7)
 
     async def download_many():
@@ -182,7 +175,7 @@ def test_build_watch_rebuilds_only_the_edited_fiche(sample):
     try:
         _wait(lambda: any("Watching" in line for line in lines), what="the first build")
         single = Path(sample / "dist" / "fiches" / "issy-les-moulineaux-fr.pdf")
-        _edit(sample, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
+        edit(sample, ISSY, "  history: >\n", f"  history: >\n    {SENTENCE}\n")
         _wait(lambda: flat(SENTENCE) in flat(page_texts(single)[0]), what="the new PDF")
         _wait(lambda: any("2 pages laid out, 6 reused" in line for line in lines),
               what="the rebuild's report")

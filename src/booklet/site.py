@@ -7,14 +7,13 @@ dist/ can be published on any web host as it is, and the live page of
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from .assemble import order_fiches
+from .atomic import write_text
 from .errors import Finding
 from .project import Project
 from .text import localize
@@ -105,19 +104,10 @@ def _by_country(listed: list[Entry]) -> list[tuple[str, list[Entry]]]:
 
 
 def write_static_page(project: Project, findings: list[Finding]) -> Path:
-    """dist/index.html, written to a temporary file and renamed into place."""
+    """dist/index.html, written atomically."""
     dist = project.root / "dist"
     target = dist / "index.html"
     html = render_page(project, findings, dist)
-    handle, temporary = tempfile.mkstemp(prefix=f".index.html.{os.getpid()}.", suffix=".part",
-                                         dir=dist)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(html)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text(target, html)
     return target
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import queue
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from datetime import UTC, datetime
 from multiprocessing import get_context, parent_process
 from pathlib import Path
 
+from ..atomic import temporary_beside
 from ..cache import LayoutCache, output_key
 from ..editions import lay_out_edition
 from ..errors import (
@@ -186,7 +186,7 @@ def _write(cache: LayoutCache, target: Path, documents, key: str, single: bool,
     pages = sum(len(document.pages) for document in documents)
     if cache.is_written(target, key):
         return Output(target, None, pages, single, changed=False)
-    temporary = _write_temporary(target, lambda file: write_pdf(
+    temporary = temporary_beside(target, lambda file: write_pdf(
         documents, file, pdf.date, pdf.variant, pdf.labels))
     cache.record_written(target, key, temporary)
     return Output(target, temporary, pages, single)
@@ -198,7 +198,7 @@ def _imposed(booklet: Output, sheet: str | None) -> Output:
     sheet = sheet or ("A3" if _page_width_mm(source) > 160 else "A4")
     target = booklet.path.with_name(f"{booklet.path.stem}-saddle.pdf")
     result = []
-    temporary = _write_temporary(target, lambda file: result.append(impose(source, file, sheet)))
+    temporary = temporary_beside(target, lambda file: result.append(impose(source, file, sheet)))
     imposition = result[0]
     note = (f"{imposition.sides // 2} {sheet} sheets printed on both sides, folded in the middle"
             + (f"; pages reduced to {imposition.scale:.0%}" if imposition.scale < 0.99 else "")
@@ -418,23 +418,6 @@ def build(root: Path, edition: str | None = None, output: Path | None = None,
         return builder.build(edition, output, **print_options)
 
 
-def _write_temporary(path: Path, write: Callable) -> Path:
-    """What `write(file)` writes, synced to a temporary file beside `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
-                                         dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return Path(temporary)
-
-
 def _remove_orphans(dist: Path) -> None:
     """Temporary files left by a build that was killed (their writer's process is gone)."""
     for part in dist.glob("**/.*.part"):
@@ -457,12 +440,6 @@ def _discard(outputs: list[Output]) -> None:
     for file in outputs:
         if file.temporary:
             file.temporary.unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _remove_stale(folder: Path, written: list[Output], editions: list[str]) -> None:

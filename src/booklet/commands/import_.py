@@ -8,11 +8,10 @@ of `booklet check` (the layout aside).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_text
 from ..errors import Finding, display_path, sort_findings
 from ..importing.blocks import FormError, read_blocks
 from ..importing.fiche import to_fiche, to_yaml
@@ -73,7 +72,7 @@ def import_files(files: list[Path], to: Path, force: bool = False) -> list[Impor
                             f"use --force to replace it")
             continue
         try:
-            _write(target, to_yaml(imported, source.name))
+            write_text(target, to_yaml(imported, source.name))
         except OSError as error:
             report.error = f"cannot write {display_path(target)}: {error.strerror}"
             continue
@@ -83,17 +82,3 @@ def import_files(files: list[Path], to: Path, force: bool = False) -> list[Impor
         report.to_check, report.unmapped = imported.to_check, imported.unmapped
         report.findings = findings + (fiche_findings(entry) if entry else [])
     return reports
-
-
-def _write(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                         dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
