@@ -13,6 +13,7 @@ from functools import cache, cached_property
 
 from markupsafe import Markup
 
+from .languages import of_country
 from .model import SECTION_KEYS, Fiche
 from .project import FicheSource, Project
 from .text import Localized, inline, localize, other_language, to_html
@@ -31,7 +32,7 @@ def sort_key(entry: FicheSource) -> tuple:
     if fiche.country == "JP" and fiche.reading:
         text = fiche.reading
     else:
-        text = localize(fiche.name, fiche.lang, "fr" if fiche.country == "FR" else "ja").text
+        text = localize(fiche.name, fiche.lang, of_country(fiche.country)).text
     return (_collator().sort_key(text), entry.id)
 
 

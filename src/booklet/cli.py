@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .languages import CODES
 
 PROJECT_DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -30,7 +31,11 @@ class _Progress:
         self.done = 0
 
     def start(self, total: int) -> None:
-        self.total, self.done, self.started = total, 0, self.clock()
+        self.total, self.done = total, 0
+        if self.bar:
+            self.bar.update(self.task, total=total, completed=0)
+        else:
+            self.started = self.clock()
 
     def advance(self) -> None:
         self.done += 1
@@ -58,6 +63,9 @@ ACCEPT_MISSING_GLYPHS = click.option(
     "--accept-missing-glyphs", is_flag=True,
     help="Build even when a character is in no bundled font (it falls back to a system font "
          "or prints as an empty box); the characters are listed.")
+NO_CACHE = click.option(
+    "--no-cache", is_flag=True,
+    help="Render every page anew, without reading or filling the page cache (.booklet/cache/).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,7 +83,7 @@ def cli():
 
 @cli.command()
 @click.argument("directory", default=".", type=PROJECT_DIR)
-@click.option("--edition", type=click.Choice(["fr", "ja"]), help="Build only this edition.")
+@click.option("--edition", type=click.Choice(CODES), help="Build only this edition.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write exactly this PDF (one edition) instead of dist/.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
@@ -94,9 +102,10 @@ def cli():
               help="Keep running: build again each time a file of the project is saved, "
                    "laying out only what changed.")
 @ACCEPT_MISSING_GLYPHS
+@NO_CACHE
 def build(directory: Path, edition: str | None, output: Path | None, paper: str | None,
           for_print: bool, impose: str | None, sheet: str | None, quiet: bool, watch: bool,
-          accept_missing_glyphs: bool):
+          accept_missing_glyphs: bool, no_cache: bool):
     """Check the fiches and write the booklet PDFs.
 
     Writes DIRECTORY/dist/booklet-<edition>.pdf for every edition of
@@ -126,7 +135,8 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
 
     progress = _Progress(quiet)
     try:
-        outcome = run(directory, edition, output, progress, accept_missing_glyphs, **print_options)
+        outcome = run(directory, edition, output, progress, accept_missing_glyphs,
+                      use_cache=not no_cache, **print_options)
     finally:
         progress.stop()
     _report(outcome.findings, ("error",) if quiet else ("error", "warning"))
@@ -142,8 +152,9 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
 @click.option("--paper", type=click.Choice(["A4", "A5"]),
               help="Check the fit on this page size instead of the paper of booklet.yaml.")
 @ACCEPT_MISSING_GLYPHS
+@NO_CACHE
 def check(directory: Path, as_json: bool, quiet: bool, paper: str | None,
-          accept_missing_glyphs: bool):
+          accept_missing_glyphs: bool, no_cache: bool):
     """Check every fiche and lay out every page, without writing anything.
 
     Prints one line per finding, errors first: file:line:column: severity: message.
@@ -161,7 +172,8 @@ def check(directory: Path, as_json: bool, quiet: bool, paper: str | None,
 
     progress = _Progress(quiet or as_json)
     try:
-        findings, failed = run(directory, progress, accept_missing_glyphs, paper).findings, False
+        findings, failed = run(directory, progress, accept_missing_glyphs, paper,
+                               use_cache=not no_cache).findings, False
     except DataError as error:
         if not as_json:
             raise

@@ -53,10 +53,15 @@ class Fit:
         return self.step is not None
 
 
+def page_box(page):
+    """The laid-out box tree of a WeasyPrint page (WeasyPrint 70 has no public name for it)."""
+    return page._page_box
+
+
 def _fiche_boxes(rendered: Rendered):
     """The page box of the first page and the boxes directly inside the fiche's <article>."""
-    page_box = rendered.document.pages[0]._page_box
-    return page_box, _article_boxes(page_box)
+    box = page_box(rendered.document.pages[0])
+    return box, _article_boxes(box)
 
 
 def _article_boxes(page_box) -> list:
@@ -73,7 +78,7 @@ def _article_boxes(page_box) -> list:
 
 def _section_characters(page) -> int:
     """How many characters of the six texts a page holds."""
-    return sum(len(inner.text) for box in _article_boxes(page._page_box)
+    return sum(len(inner.text) for box in _article_boxes(page_box(page))
                if box.element is not None and "sections" in (box.element.get("class") or "").split()
                for inner in box.descendants() if isinstance(inner, TextBox))
 
@@ -155,7 +160,7 @@ def overflow(rendered: Rendered) -> tuple[int, list[int]]:
     """Characters beyond the first page, and the numbers of the sections they belong to."""
     characters, sections = 0, set()
     for page in rendered.document.pages[1:]:
-        content = [child for child in page._page_box.children if not isinstance(child, MarginBox)]
+        content = [child for child in page_box(page).children if not isinstance(child, MarginBox)]
         for box in (box for child in content for box in child.descendants()):
             if isinstance(box, TextBox):
                 characters += len(box.text.strip())

@@ -1,61 +1,100 @@
-"""Stages 3–5 for one edition: plan the pages, fill the templates, lay out every page.
+"""Stages 3–5 for one edition: plan its parts, and read back what rendering them found.
 
-Each part of the booklet is its own WeasyPrint document: the front matter
-(cover and contents), one document per fiche, the partnership index. Page
-numbers are known before layout, so no repagination pass is needed, each
-fiche's single page doubles as its own PDF, and a fiche that does not fit on
-one page is caught by counting its pages, then copyfitted (`copyfit`).
+Each part of an edition is its own WeasyPrint document: the front matter
+(cover and contents), one page per fiche, the partnership index. Page numbers
+are known before layout (one page per fiche), so every part's HTML, and with it
+its cache key, is known before anything is laid out. What rendering found comes
+back as plain data in each part's record (`page_cache.PartRecord`) and becomes
+findings here, at the fiche's or the configuration's place.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
-from urllib.parse import unquote
-
-from weasyprint.formatting_structure.boxes import ReplacedBox
+from dataclasses import dataclass
 
 from .assemble import FichePage, Plan, fiche_context, plan_edition
-from .cache import LayoutCache
-from .copyfit import (
-    Fit,
-    describe_sections,
-    estimate_step,
-    fit,
-    fit_steps,
-    overflow,
-    page_filled,
-    positioned_overflow,
-)
+from .copyfit import FitStep, describe_sections, fit_steps
 from .errors import Finding, SourceLocation
+from .languages import english_name
 from .layouts import Layout
+from .page_cache import PartRecord, part_key
+from .parts import FitMarker, PartJob
+from .pdf_assembly import Label
 from .project import Project
-from .render import Rendered, Renderer
+from .render import RenderSetup, classify
 from .text import localize, other_language
 
-LANGUAGE_NAMES = {"fr": "French", "ja": "Japanese"}
 MIN_DPI = 200
-MAX_FRONT_LAYOUTS = 4
 CSS_PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 
 
-@dataclass
-class EditionLayout:
-    """The laid-out pages of one edition and what was found while making them."""
+@dataclass(frozen=True)
+class EditionParts:
+    """The parts of one edition, in booklet order, with the plan they were made from."""
 
     edition: str
     plan: Plan
-    front: Rendered
-    fiches: list[tuple[FichePage, Rendered]]
-    index: Rendered
-    findings: list[Finding] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
-    """One key per document, in order: what its pages are made of."""
+    front: PartJob
+    fiches: tuple[tuple[FichePage, PartJob], ...]
+    index: PartJob
 
-    def documents(self):
-        return [self.front.document, *(r.document for _, r in self.fiches), self.index.document]
+    @property
+    def jobs(self) -> list[PartJob]:
+        return [self.front, *(job for _, job in self.fiches), self.index]
+
+
+def plan_parts(project: Project, layout: Layout, setup: RenderSetup, setup_key: str,
+               edition: str, front_pages: int, copyfit: bool = True) -> EditionParts:
+    """Every part of `edition` as a job, its key included, given the front matter's length."""
+    common = _common_context(project, layout, edition)
+    plan = plan_edition(project, edition, front_pages)
+    steps = tuple(fit_steps(layout.copyfit_settings(setup.paper)))
+    steps = steps if copyfit else steps[:1]
+
+    def job(kind: str, name: str, html: str, steps: tuple[FitStep, ...] = (),
+            labels: tuple[Label, ...] = (), images: tuple = ()) -> PartJob:
+        key = part_key(html, setup_key, steps, setup.variant, setup.date, labels)
+        return PartJob(key, kind, name, edition, html, steps, labels, images)
+
+    front = job("front", "front", layout.render("front.html", plan=plan, first_page=1, **common))
+    fiches = []
+    for page in plan.fiches:
+        fiche = page.source.fiche
+        html = layout.render("fiche.html", fit=FitMarker(), **fiche_context(plan, page), **common,
+                             first_page=page.page)
+        images = tuple((getattr(fiche, name), name) for name in ("logo", "photo")
+                       if getattr(fiche, name))
+        fiches.append((page, job("fiche", page.id, html, steps, (Label(0, start=page.page),),
+                                 images)))
+    index = job("index", "index", layout.render("index.html", plan=plan,
+                                                first_page=plan.index_page, **common))
+    return EditionParts(edition, plan, front, tuple(fiches), index)
+
+
+def booklet_labels(layout: Layout, edition: str) -> list[Label]:
+    """The page labels of a booklet: the cover's name, then the printed numbers from 2."""
+    return [Label(0, prefix=layout.labels[edition].get("cover", "Cover")), Label(1, start=2)]
+
+
+def edition_findings(project: Project, parts: EditionParts, records: dict[str, PartRecord],
+                     accept_missing_glyphs: bool, paper: str) -> list[Finding]:
+    """What rendering an edition's parts found, at the place of what caused it."""
+    edition = parts.edition
+    config = SourceLocation(project.config_source.path)
+    findings = _log_findings(records[parts.front.key].messages, config, "the cover or contents",
+                             edition, accept_missing_glyphs)
+    for page, job in parts.fiches:
+        record = records[job.key]
+        where = page.source.source.location(())
+        findings += _log_findings(record.messages, where, f"the fiche {page.name.text}", edition,
+                                  accept_missing_glyphs)
+        findings += _fit_findings(record.fit, job.steps, page, edition, paper)
+        findings += _resolution_findings(record.images, page)
+    findings += _log_findings(records[parts.index.key].messages, config,
+                              "the partnership index", edition, accept_missing_glyphs)
+    return findings
 
 
 def _common_context(project: Project, layout: Layout, edition: str) -> dict:
@@ -69,47 +108,47 @@ def _common_context(project: Project, layout: Layout, edition: str) -> dict:
     return context
 
 
-def _log_findings(rendered: Rendered, where: SourceLocation, what: str, edition: str,
+def _log_findings(messages: list[str], where: SourceLocation, what: str, edition: str,
                   accept_missing_glyphs: bool) -> list[Finding]:
     """WeasyPrint's messages as findings: missing glyphs and refused files are errors."""
     findings = []
-    language = LANGUAGE_NAMES[edition]
-    for message in rendered.messages:
-        if ".notdef glyph" in message:
+    language = english_name(edition)
+    for message in messages:
+        kind = classify(message)
+        if kind == "missing-glyph":
             findings.append(Finding(where,
                 f"{what} ({language} edition) has a character that no font can print; "
                 f"it shows as an empty box ({message})",
                 "warning" if accept_missing_glyphs else "error"))
-        elif "refused to read" in message:
+        elif kind == "refused":
             findings.append(Finding(where, f"{what}: {message}"))
         else:
             findings.append(Finding(where, f"{what}: {message}", "warning"))
     return findings
 
 
-def _fit_findings(result: Fit, steps, page: FichePage, edition: str,
-                  paper: str = "A4") -> list[Finding]:
+def _fit_findings(fit: dict, steps: tuple[FitStep, ...], page: FichePage, edition: str,
+                  paper: str) -> list[Finding]:
     """Whether the fiche fits and at what size (information), or how much to cut (error)."""
     where = page.source.source.location(())
-    language = LANGUAGE_NAMES[edition]
-    if not result.fits and positioned_overflow(result.rendered):
+    language = english_name(edition)
+    if fit["step"] is None and fit["sidebar_cut"]:
         return [Finding(where,
             f"the {language} page of {page.name.text}: the key figures, partners, contact and "
             f"photo do not fit beside the texts even at the smallest size: shorten the partners "
             f"or the contact, or remove the photo")]
-    if not result.fits:
-        characters, sections = overflow(result.rendered)
-        about = max(50, math.ceil(characters / 50) * 50)
+    if fit["step"] is None:
+        about = max(50, math.ceil(fit["overflow_characters"] / 50) * 50)
         return [Finding(where,
             f"the {language} text of {page.name.text} is about {about:,} characters too long for "
             f"one page even at the smallest size ({steps[-1].body_size_pt:g} pt"
             + (f" on {paper} paper" if paper != "A4" else "")
-            + f"); shorten {describe_sections(sections)}"
+            + f"); shorten {describe_sections(fit['overflow_sections'])}"
             + (", or print the booklet on A4 (paper: A4), where long fiches fit"
                if paper != "A4" else ""))]
-    step, full = steps[result.step], steps[0]
-    if result.step == 0:
-        used = round(page_filled(result.rendered) * 100)
+    step, full = steps[fit["step"]], steps[0]
+    if fit["step"] == 0:
+        used = round(fit["filled"] * 100)
         message = f"{language} page: full size ({step.body_size_pt:g} pt), {used}% of the page used"
     else:
         message = (f"{language} page: shrunk to fit, body {step.body_size_pt:g} pt "
@@ -121,96 +160,18 @@ def _fit_findings(result: Fit, steps, page: FichePage, edition: str,
     return [Finding(where, message, "info")]
 
 
-def _resolution_findings(project: Project, rendered: Rendered, page: FichePage) -> list[Finding]:
+def _resolution_findings(images: list[dict], page: FichePage) -> list[Finding]:
     """Raster images printed below MIN_DPI at the size the layout gives them."""
-    from PIL import Image
-
-    fiche, source = page.source.fiche, page.source.source
-    images = {getattr(fiche, name): name for name in ("logo", "photo") if getattr(fiche, name)}
-    if not images:
-        return []
     findings = []
-    for box in rendered.document.pages[0]._page_box.descendants():
-        if not isinstance(box, ReplacedBox) or box.element is None:
-            continue
-        value = unquote(box.element.get("src") or "")
-        if value not in images or value.lower().endswith(".svg") or not box.width:
-            continue
-        with Image.open(project.root / value) as image:
-            width, height = image.size
-        scale = min(box.width / width, box.height / height)  # CSS px per image pixel
+    for image in images:
+        (width, height), (box_width, box_height) = image["pixels"], image["box"]
+        scale = min(box_width / width, box_height / height)  # CSS px per image pixel
         dpi = CSS_PX_PER_INCH / scale
         if dpi < MIN_DPI:
             printed = f"{width * scale / CSS_PX_PER_INCH * MM_PER_INCH:.0f} × " \
                       f"{height * scale / CSS_PX_PER_INCH * MM_PER_INCH:.0f} mm"
-            findings.append(Finding(source.location((images[value],)),
-                f"{images[value]} '{value}' prints at {dpi:.0f} dpi ({width} × {height} pixels "
-                f"for {printed}); for print, use an image of at least "
+            findings.append(Finding(page.source.source.location((image["field"],)),
+                f"{image['field']} '{image['value']}' prints at {dpi:.0f} dpi ({width} × {height} "
+                f"pixels for {printed}); for print, use an image of at least "
                 f"{math.ceil(width * MIN_DPI / dpi)} pixels wide", "warning"))
     return findings
-
-
-def lay_out_edition(project: Project, layout: Layout, renderer: Renderer, edition: str,
-                    copyfit: bool = True, accept_missing_glyphs: bool = False,
-                    cache: LayoutCache | None = None, first: Collection[str] = (),
-                    paper: str = "A4",
-                    on_fiche: Callable[[FichePage, Rendered, str, list[Finding]], None] | None = None,
-                    ) -> EditionLayout:
-    """Lay out every page of `edition`; the result carries findings instead of raising.
-
-    With a `cache`, documents whose HTML and files did not change since its last
-    build are reused. The fiches with ids in `first` are laid out before the
-    others (the ones just edited), and `on_fiche` hears of each fiche as soon
-    as it is laid out: its page, its document's key and its findings."""
-    cache = cache or LayoutCache()
-    cache.start()
-
-    def render(html: str) -> tuple[Rendered, str]:
-        return cache.document(html, lambda: renderer.render(html), lambda r: r.inputs)
-
-    common = _common_context(project, layout, edition)
-    config_location = SourceLocation(project.config_source.path)
-    front_pages, plan, front = 2, None, None
-    for _ in range(MAX_FRONT_LAYOUTS):  # numbers in the contents can change its length
-        plan = plan_edition(project, edition, front_pages)
-        front, front_key = render(layout.render("front.html", plan=plan, first_page=1, **common))
-        if len(front.document.pages) == front_pages:
-            break
-        front_pages = len(front.document.pages)
-    findings = _log_findings(front, config_location, "the cover or contents", edition,
-                             accept_missing_glyphs)
-    steps = fit_steps(layout.copyfit_settings(paper))
-    laid_out = {}
-    for page in sorted(plan.fiches, key=lambda page: page.id not in first):
-        context = {**fiche_context(plan, page), **common, "first_page": page.page}
-        full_size = layout.render("fiche.html", fit=steps[0], **context)
-
-        def render_at(step: int, context=context, full_size=full_size) -> Rendered:
-            return renderer.render(
-                full_size if step == 0 else layout.render("fiche.html", fit=steps[step], **context))
-
-        result, key = cache.document(
-            f"copyfit: {copyfit} {steps}\n{full_size}",
-            lambda: fit(render_at, len(steps) if copyfit else 1,
-                        estimate=lambda first: estimate_step(first, steps)),
-            lambda result: result.rendered.inputs)
-        where = page.source.source.location(())
-        page_findings = _log_findings(result.rendered, where, f"the fiche {page.name.text}",
-                                      edition, accept_missing_glyphs)
-        page_findings += _fit_findings(result, steps if copyfit else steps[:1], page, edition,
-                                       paper)
-        if result.fits:
-            page_findings += _resolution_findings(project, result.rendered, page)
-        if on_fiche:
-            on_fiche(page, result.rendered, key, page_findings)
-        laid_out[page.id] = (page, result.rendered, key, page_findings)
-
-    index, index_key = render(layout.render("index.html", plan=plan, first_page=plan.index_page,
-                                            **common))
-    cache.finish()
-    fiches = [laid_out[page.id] for page in plan.fiches]
-    findings += [f for *_, page_findings in fiches for f in page_findings]
-    findings += _log_findings(index, config_location, "the partnership index", edition,
-                              accept_missing_glyphs)
-    return EditionLayout(edition, plan, front, [(page, rendered) for page, rendered, *_ in fiches],
-                         index, findings, [front_key, *(fiche[2] for fiche in fiches), index_key])

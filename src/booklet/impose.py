@@ -11,6 +11,7 @@ folded, the sheets read in order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
@@ -76,3 +77,8 @@ def impose(source, target, sheet: str = "A4", back_cover: bool = False) -> Impos
                          if isinstance(value, str)})
     writer.write(target)
     return Imposition(sheet, scale, len(pages) // 2, pages.count(None))
+
+
+def page_width_mm(pdf: Path) -> float:
+    """The trimmed width of a PDF's first page, in millimetres."""
+    return float(PdfReader(pdf).pages[0].trimbox.width) * 25.4 / 72

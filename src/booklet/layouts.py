@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import BookletError, display_path
+from .languages import CODES, LANGUAGES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_LAYOUT_DIR = (PACKAGE_DIR / "layouts").resolve()
@@ -26,12 +27,11 @@ FONTS_DIR = (PACKAGE_DIR / "fonts").resolve()
 STYLESHEET = "booklet.css"
 LABELS = "labels.yaml"
 SETTINGS = "layout.yaml"
-LOCALES = {"fr": "fr_FR", "ja": "ja_JP"}
 
 
 def number(value: float | int, edition: str) -> str:
     """A number in the edition's locale: 66 171 and 4,3 in French; 66,171 and 4.3 in Japanese."""
-    return format_decimal(value, locale=LOCALES[edition])
+    return format_decimal(value, locale=LANGUAGES[edition].locale)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def load_layout(project_root: Path) -> Layout:
 
 
 def _check_labels(labels, path: Path) -> None:
-    missing = [lang for lang in LOCALES if not isinstance((labels or {}).get(lang), dict)]
+    missing = [lang for lang in CODES if not isinstance((labels or {}).get(lang), dict)]
     if missing:
         raise BookletError(f"{display_path(path)}: the labels of {', '.join(missing)} are missing: "
                            f"copy them from the built-in labels.yaml")

@@ -24,9 +24,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .languages import CODES
+
 Lang = Literal["fr", "ja"]
 Country = Literal["FR", "JP"]
-LANGS: tuple[str, ...] = ("fr", "ja")
 COUNTRIES: tuple[str, ...] = ("FR", "JP")
 SECTION_KEYS = ("geography", "history", "highlights", "economy", "exchanges", "good_practices")
 
@@ -39,7 +40,7 @@ def _text_value(value: Any) -> Any:
         return value
     if isinstance(value, dict):
         for lang, text in value.items():
-            if lang not in LANGS:
+            if lang not in CODES:
                 raise PydanticCustomError(
                     "text_lang", "has a translation in '{lang}': use fr or ja", {"lang": lang})
             if not isinstance(text, str) or not text.strip():

@@ -1,7 +1,7 @@
-"""Stage 5, render: HTML to laid-out pages with WeasyPrint, reading only allowed files.
+"""Stage 5, render: HTML to laid-out pages and PDFs with WeasyPrint, reading only allowed files.
 
-One FontConfiguration and one parse of each stylesheet serve every document of
-a build. WeasyPrint's log is part of the result: what it says while a
+One FontConfiguration and one parse of each stylesheet serve every document
+a process renders. WeasyPrint's log is part of the result: what it says while a
 document is rendered comes back with that document, so the caller can turn
 missing glyphs or refused files into findings.
 """
@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import logging
 import mimetypes
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .cache import file_digest
+from . import __version__
 from .layouts import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
+from .page_cache import digest, file_digest
+from .pdf_assembly import Label
 
 FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
 # For the print shop: bleed, crop marks, and the colour space of the PDF/X output intent
@@ -98,16 +103,50 @@ def _captured_log():
         logger.propagate = previous_propagate
 
 
+@dataclass(frozen=True)
+class RenderSetup:
+    """What every part of a build is rendered with, as plain data a worker process can rebuild
+    its `Renderer` from: the project (its layout and images), the paper, and the PDF kind."""
+
+    project_root: Path
+    paper: str = "A4"
+    for_print: bool = False
+    date: str | None = None
+    """The PDFs' creation date (from SOURCE_DATE_EPOCH); None: no date, reproducible bytes."""
+
+    @property
+    def variant(self) -> str:
+        return PRINT_VARIANT if self.for_print else SCREEN_VARIANT
+
+    def key(self, layout: Layout) -> str:
+        """Everything about the setup that reaches a page: the versions of booklet and
+        WeasyPrint, the paper and PDF kind, and the content of every layout file and font."""
+        files = sorted({path for folder in (*layout.dirs, FONTS_DIR)
+                        for path in folder.rglob("*") if path.is_file()})
+        return digest(json.dumps([__version__, weasyprint.__version__, self.paper, self.for_print,
+                                  [(str(path), file_digest(path)) for path in files]]))
+
+
+def classify(message: str) -> str:
+    """What a WeasyPrint message is about: 'missing-glyph', 'refused' (a file outside the
+    project was asked for) or 'other'."""
+    if ".notdef glyph" in message:
+        return "missing-glyph"
+    if "refused to read" in message:
+        return "refused"
+    return "other"
+
+
 class Renderer:
     """Renders HTML strings of one project with its layout; reuse it for every document."""
 
-    def __init__(self, layout: Layout, project_root: Path, paper: str = "A4",
-                 for_print: bool = False):
+    def __init__(self, layout: Layout, setup: RenderSetup):
+        project_root, paper, for_print = setup.project_root, setup.paper, setup.for_print
+        self.setup = setup
         self.base_url = project_root.resolve().as_uri() + "/"
         self.fetcher = SafeFetcher([project_root, *layout.dirs, FONTS_DIR])
         self.font_config = FontConfiguration()
         files = [FONTS_STYLESHEET, layout.stylesheet, *layout.paper_stylesheets(paper)]
-        stylesheets = {path: file_digest(path) for path in files}  # before they are read
         with _captured_log() as messages:
             self.stylesheets = [
                 CSS(filename=path, font_config=self.font_config, url_fetcher=self.fetcher)
@@ -121,8 +160,6 @@ class Renderer:
                     color_profiles=self.color_profiles))
         self.output_intent = OUTPUT_INTENT if for_print else None
         self.stylesheet_messages = messages
-        self.inputs = frozenset({**stylesheets, **self.fetcher.reads}.items())
-        """The files the stylesheets are made of (with the fonts they load)."""
 
     def render(self, html: str) -> Rendered:
         self.fetcher.reads = {}
@@ -132,38 +169,29 @@ class Renderer:
                 color_profiles=self.color_profiles, output_intent=self.output_intent)
         return Rendered(document, messages, frozenset(self.fetcher.reads.items()))
 
-
-def write_pdf(documents: list[Document], target, date: str | None = None,
-              variant: str | None = None, labels: list[tuple[int, dict]] | None = None) -> None:
-    """All pages of `documents`, in order, as one PDF; metadata from the first document.
-
-    `date` (W3C format) becomes the PDF's creation and modification date; without
-    it the PDF has none, so that the same input always gives the same bytes.
-    `variant` is a WeasyPrint PDF variant; `labels` are the page labels a PDF
-    viewer shows, as (first page index, {"S": "D", "St": 2} or {"P": "Cover"})."""
-    pages = [page for document in documents for page in document.pages]
-    combined = documents[0].copy(pages)
-    if date:
-        combined.metadata = copy.copy(combined.metadata)
-        combined.metadata.created = combined.metadata.modified = date
-    combined.write_pdf(target, pdf_variant=variant,
-                       finisher=_page_labels(labels) if labels else None)
+    def write_pdf(self, document: Document, labels: tuple[Label, ...] = ()) -> bytes:
+        """The pages of `document` as a PDF of the setup's kind (tagged for screens, or
+        PDF/X-4), dated as the setup says, with `labels` as its page labels."""
+        if self.setup.date:
+            document.metadata = copy.copy(document.metadata)
+            document.metadata.created = document.metadata.modified = self.setup.date
+        return document.write_pdf(pdf_variant=self.setup.variant,
+                                  finisher=page_labels(labels) if labels else None)
 
 
-def _page_labels(labels: list[tuple[int, dict]]):
+def page_labels(labels: tuple[Label, ...]) -> Callable:
     """A WeasyPrint finisher that sets the catalog's /PageLabels."""
     import pydyf
 
     def finish(document, pdf) -> None:
         numbers = pydyf.Array()
-        for index, label in labels:
+        for label in labels:
             entry = pydyf.Dictionary()
-            if "S" in label:
-                entry["S"] = f"/{label['S']}"
-                entry["St"] = label.get("St", 1)
-            if "P" in label:
-                entry["P"] = pydyf.String(label["P"])
-            numbers.extend([index, entry])
+            if label.start is not None:
+                entry["S"], entry["St"] = "/D", label.start
+            if label.prefix is not None:
+                entry["P"] = pydyf.String(label.prefix)
+            numbers.extend([label.index, entry])
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": numbers})
 
     return finish

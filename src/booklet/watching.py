@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .commands.build import Builder, Outcome
+from .building import Builder, Outcome
 from .errors import DataError, Finding, sort_findings
 
 STEP_MS = 30  # a batch of changes ends when nothing changed for this long

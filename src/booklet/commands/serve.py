@@ -25,16 +25,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
+from ..building import Builder
+from ..download_page import render_page
 from ..errors import Finding, display_path
+from ..languages import CODES
 from ..layouts import FONTS_DIR
 from ..project import Project, load_project
-from ..site import render_page
 from ..watching import attempt, changes
-from .build import Builder
 from .watch import describe
 
 THUMBNAIL_WIDTH = 180  # pixels
-THUMBNAIL_NAME = re.compile(r"^([a-z0-9][a-z0-9_-]*)-(fr|ja)\.png$")
+THUMBNAIL_NAME = re.compile(rf"^([a-z0-9][a-z0-9_-]*)-({'|'.join(CODES)})\.png$")
 SERVED_TYPES = {".pdf", ".html", ".png"}
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SERVED_FONTS = {"NotoSansCJKjpBooklet-Regular.otf", "NotoSansCJKjpBooklet-Bold.otf"}

@@ -6,9 +6,10 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
+from ..building import Builder
 from ..errors import display_path
 from ..watching import Attempt, attempt, changes
-from .build import Builder, describe_written
+from .build import describe_written
 
 
 def _interrupt(signum, frame):

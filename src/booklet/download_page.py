@@ -15,12 +15,13 @@ import jinja2
 from .assemble import order_fiches
 from .atomic import write_text
 from .errors import Finding
+from .languages import LANGUAGES, other_language_of
+from .outputs import booklet_name, dist_dir, download_page_path, fiche_name
 from .project import Project
 from .text import localize
 
 TEMPLATES = Path(__file__).resolve().parent / "site"
 COUNTRY_NAMES = {"FR": "France · フランス", "JP": "Japon · 日本"}
-EDITION_NAMES = {"fr": "français · フランス語版", "ja": "japonais · 日本語版"}
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,14 @@ def entries(project: Project, findings: list[Finding], dist: Path, base: str) ->
     for entry in order_fiches(project):
         fiche = entry.fiche
         name = localize(fiche.name, fiche.lang, fiche.lang).text
-        other = localize(fiche.name, fiche.lang, "ja" if fiche.lang == "fr" else "fr")
+        other = localize(fiche.name, fiche.lang, other_language_of(fiche.lang))
         mine = by_path.get(entry.source.path, [])
         editions = [edition for edition in project.config.editions
-                    if (dist / "fiches" / f"{entry.id}-{edition}.pdf").is_file()]
+                    if (dist / fiche_name(entry.id, edition)).is_file()]
         result.append(Entry(
             entry.id, name, fiche.lang,
             None if other.untranslated or other.text == name else other.text, fiche.country,
-            tuple(Download(EDITION_NAMES[edition], f"{base}fiches/{entry.id}-{edition}.pdf")
+            tuple(Download(LANGUAGES[edition].download, base + fiche_name(entry.id, edition))
                   for edition in editions),
             f"/thumbs/{entry.id}-{editions[0]}.png" if editions else None,
             tuple(f.message for f in mine if f.severity == "info" and " page: " in f.message),
@@ -81,9 +82,9 @@ def render_page(project: Project | None, findings: list[Finding], dist: Path, *,
     base = "/dist/" if live else ""
     title = project and localize(project.config.title, "fr", "fr").text
     other_title = project and localize(project.config.title, "fr", "ja").text
-    booklets = [Download(EDITION_NAMES[edition], f"{base}booklet-{edition}.pdf")
+    booklets = [Download(LANGUAGES[edition].download, base + booklet_name(edition))
                 for edition in (project.config.editions if project else [])
-                if (dist / f"booklet-{edition}.pdf").is_file()]
+                if (dist / booklet_name(edition)).is_file()]
     listed = entries(project, findings, dist, base) if project else []
     fiche_paths = {entry.source.path for entry in project.fiches} if project else set()
     general = [f for f in findings if f.location.path not in fiche_paths and f.severity != "info"]
@@ -103,11 +104,10 @@ def _by_country(listed: list[Entry]) -> list[tuple[str, list[Entry]]]:
     return groups
 
 
-def write_static_page(project: Project, findings: list[Finding]) -> Path:
+def write_download_page(project: Project, findings: list[Finding]) -> Path:
     """dist/index.html, written atomically."""
-    dist = project.root / "dist"
-    target = dist / "index.html"
-    html = render_page(project, findings, dist)
+    target = download_page_path(project.root)
+    html = render_page(project, findings, dist_dir(project.root))
     write_text(target, html)
     return target
 

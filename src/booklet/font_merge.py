@@ -1,0 +1,225 @@
+"""One embedded subset per font face in a booklet assembled from separately written parts.
+
+WeasyPrint subsets every font keeping the glyph ids of the source font
+(HarfBuzz's RETAIN_GIDS), and names a face the same way in every PDF (its
+resource name and BaseFont come from the font's description, not from the
+glyphs used). So the content streams of all parts speak the same glyph ids,
+and one subset of the source font holding the union of the glyphs used, with
+the union of the widths (/W) and Unicode maps (/ToUnicode), serves every page.
+The source font is the file of the layout or the bundled fonts whose
+PostScript name the embedded subset carries; a face whose source is not found
+(or whose parts use a non-identity encoding, as with missing glyphs) keeps
+its per-part subsets: bigger, never wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from functools import cache
+from math import ceil
+from pathlib import Path
+
+import pikepdf
+
+DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF",
+                  b"LTSH", b"PCLT", b"SVG ")
+"""The tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py)."""
+FONT_SUFFIXES = {".otf", ".ttf"}
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+
+
+class FontMerger:
+    """Gathers the fonts of the pages of one PDF, then gives each face one font object."""
+
+    def __init__(self, pdf: pikepdf.Pdf, font_dirs: tuple[Path, ...]):
+        self.pdf = pdf
+        self.font_dirs = font_dirs
+        self.uses: dict[str, list[tuple[pikepdf.Dictionary, str, pikepdf.Dictionary]]] = {}
+        self.seen: set[tuple[int, int]] = set()
+
+    def gather(self, page: pikepdf.Page) -> None:
+        """Note the fonts a page's resources name."""
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if resources is not None else None
+        if fonts is None or (fonts.is_indirect and fonts.objgen in self.seen):
+            return
+        if fonts.is_indirect:
+            self.seen.add(fonts.objgen)
+        for name, font in fonts.items():
+            if _mergeable(font):
+                self.uses.setdefault(str(font.BaseFont), []).append((fonts, name, font))
+
+    def merge(self) -> None:
+        """Replace each face's fonts by one font holding the union of their glyphs."""
+        for uses in self.uses.values():
+            fonts = list({font.objgen: font for _, _, font in uses}.values())
+            if len(fonts) < 2:
+                continue
+            merged = self._merged(fonts)
+            if merged is not None:
+                for resources, name, _ in uses:
+                    resources[name] = merged
+
+    def _merged(self, fonts: list[pikepdf.Dictionary]) -> pikepdf.Dictionary | None:
+        widths: dict[int, float] = {}
+        to_unicode: dict[int, str] = {}
+        for font in fonts:
+            widths.update(parse_widths(font.DescendantFonts[0].W))
+            mapping = parse_to_unicode(font.ToUnicode.read_bytes())
+            if mapping is None:
+                return None
+            to_unicode.update(mapping)
+        first = fonts[0].DescendantFonts[0]
+        descriptor = first.FontDescriptor
+        file_key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+        source = source_font(descriptor[file_key].read_bytes(), self.font_dirs)
+        if source is None:
+            return None
+        program = subset(source, sorted(set(widths) | set(to_unicode)))
+        font_file = pikepdf.Stream(self.pdf, zlib.compress(program))
+        font_file.Filter = pikepdf.Name.FlateDecode
+        if file_key == "/FontFile3":
+            font_file.Subtype = descriptor[file_key].Subtype
+        else:
+            font_file.Length1 = len(program)
+        new_descriptor = _copy(self.pdf, descriptor)
+        new_descriptor[file_key] = font_file
+        bbox = [float(v) for v in descriptor.FontBBox]
+        new_descriptor.FontBBox = pikepdf.Array([bbox[0], bbox[1], max(widths.values(), default=0),
+                                                 bbox[3]])
+        descendant = _copy(self.pdf, first)
+        descendant.W = widths_array(widths)
+        descendant.FontDescriptor = new_descriptor
+        merged = _copy(self.pdf, fonts[0])
+        merged.DescendantFonts = pikepdf.Array([descendant])
+        cmap = pikepdf.Stream(self.pdf, zlib.compress(to_unicode_cmap(to_unicode)))
+        cmap.Filter = pikepdf.Name.FlateDecode
+        merged.ToUnicode = cmap
+        return merged
+
+
+def _mergeable(font) -> bool:
+    try:
+        descendant = font.DescendantFonts[0]
+        return (font.Subtype == "/Type0" and font.get("/Encoding") == "/Identity-H"
+                and descendant.get("/CIDToGIDMap", "/Identity") == "/Identity"
+                and ("/FontFile3" in descendant.FontDescriptor
+                     or "/FontFile2" in descendant.FontDescriptor))
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return False
+
+
+def _copy(pdf: pikepdf.Pdf, dictionary: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    return pdf.make_indirect(pikepdf.Dictionary({key: value for key, value in dictionary.items()}))
+
+
+def parse_widths(array) -> dict[int, float]:
+    """A /W array ([first [w1 w2 …]] or [first last w]) as {glyph id: width}."""
+    items, widths, i = list(array), {}, 0
+    while i < len(items):
+        first = int(items[i])
+        if isinstance(items[i + 1], pikepdf.Array):
+            for offset, width in enumerate(items[i + 1]):
+                widths[first + offset] = float(width)
+            i += 2
+        else:
+            for glyph in range(first, int(items[i + 1]) + 1):
+                widths[glyph] = float(items[i + 2])
+            i += 3
+    return widths
+
+
+def widths_array(widths: dict[int, float]) -> pikepdf.Array:
+    """{glyph id: width} as a /W array of runs of consecutive ids, as WeasyPrint writes it."""
+    array, run = [], None
+    for glyph in sorted(widths):
+        if run is None or glyph - 1 not in widths:
+            run = []
+            array += [glyph, run]
+        width = widths[glyph]
+        run.append(int(width) if width == int(width) else width)
+    return pikepdf.Array([pikepdf.Array(item) if isinstance(item, list) else item
+                          for item in array])
+
+
+def parse_to_unicode(cmap: bytes) -> dict[int, str] | None:
+    """The bfchar entries of a ToUnicode CMap; None for maps with ranges (not merged)."""
+    if b"beginbfrange" in cmap:
+        return None
+    mapping = {}
+    for block in _BFCHAR.findall(cmap):
+        for glyph, text in _PAIR.findall(block):
+            mapping[int(glyph, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be", "replace")
+    return mapping
+
+
+def to_unicode_cmap(mapping: dict[int, str]) -> bytes:
+    """A ToUnicode CMap as WeasyPrint writes it: bfchar blocks of at most 100 entries."""
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+             b"/CIDSystemInfo", b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0",
+             b">> def", b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
+             b"1 begincodespacerange", b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(mapping.items())
+    for start in range(0, ceil(len(items) / 100) * 100, 100):
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [f"<{glyph:04x}> <{text.encode('utf-16-be').hex()}>".encode()
+                  for glyph, text in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+def source_font(program: bytes, dirs: tuple[Path, ...]) -> Path | None:
+    """The font file in `dirs` that an embedded subset was made from (same PostScript name)."""
+    name = _postscript_name(program)
+    if name is None:
+        return None
+    for folder in dirs:
+        for path in sorted(folder.glob("*")):
+            if path.suffix.lower() in FONT_SUFFIXES and _file_postscript_name(path) == name:
+                return path
+    return None
+
+
+@cache
+def _file_postscript_name(path: Path) -> str | None:
+    return _postscript_name(path.read_bytes())
+
+
+def _postscript_name(program: bytes) -> str | None:
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        return TTFont(io.BytesIO(program), lazy=True)["name"].getDebugName(6)
+    except (TTLibError, KeyError, AssertionError, ValueError):
+        return None
+
+
+@cache
+def _face(path: Path):
+    import uharfbuzz
+
+    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
+
+
+def subset(path: Path, glyphs: list[int]) -> bytes:
+    """The font of `path` reduced to `glyphs`, glyph ids kept, as WeasyPrint subsets (HarfBuzz,
+    same flags and dropped tables, empty glyphs after the last one used removed)."""
+    import uharfbuzz as hb
+
+    first = hb.SubsetInput()
+    first.glyph_set.update(glyphs)
+    first.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+                   | hb.SubsetFlags.DESUBROUTINIZE)
+    first.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(
+        int.from_bytes(tag, "big") for tag in DROPPED_TABLES)
+    reduced = hb.subset(_face(path), first)
+    second = hb.SubsetInput()
+    second.glyph_set.update(range(max(glyphs, default=0) + 1))
+    second.flags = (hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE
+                    | hb.SubsetFlags.NO_HINTING)
+    return hb.subset(reduced, second).blob.data

@@ -1,0 +1,195 @@
+"""The page cache: every part of a booklet rendered once, kept on disk by content key.
+
+A part (the cover and contents, one fiche's page, the index) is rendered into
+a small PDF. Its key names everything that reaches the page (`part_key`); the
+files it read while rendering (images) are recorded with their content digest
+and checked again before an entry is reused. Entries live in
+`<project>/.booklet/cache/` as two files: `<key>.pdf` and `<key>.json`, the
+record, which is written last and holds the PDF's size and SHA-256, so a
+truncated or damaged entry is noticed and rendered again. Both are written to
+a temporary file and renamed into place: two builds of one project at once
+may both write an entry, never half of one. Deleting the folder only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+CACHE_DIR = Path(".booklet") / "cache"
+FORMAT = 1
+"""Bumped when what a part's PDF or record holds changes, so old entries are not reused."""
+KEEP_UNUSED = 2.0
+"""Pruning keeps, besides the entries of the last build, this many times as many others
+(the most recently used): enough to undo an edit or switch paper without rendering again."""
+RECENT_SECONDS = 600
+"""Entries used this recently are never pruned: another build of the project may be using them."""
+
+
+def digest(text: str | bytes) -> str:
+    return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
+
+
+def part_key(html: str, setup: str, steps: tuple = (), variant: str | None = None,
+             date: str | None = None, labels: tuple = ()) -> str:
+    """The key of a part: its HTML (for a fiche, before the copyfit step is chosen), the
+    copyfit steps tried, the renderer's setup (`RenderSetup.key`: versions, paper, print,
+    layout files and fonts), the PDF variant, its date and its page labels."""
+    return digest(json.dumps([FORMAT, html, setup, [repr(step) for step in steps], variant, date,
+                              [repr(label) for label in labels]], ensure_ascii=False))
+
+
+_digests: dict[tuple, str] = {}
+
+
+def file_digest(path: Path) -> str | None:
+    """The SHA-256 of a file's content (None if it is gone), hashed again only when the
+    file's size, time or inode changed."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if key not in _digests:
+        with path.open("rb") as file:
+            _digests[key] = hashlib.file_digest(file, "sha256").hexdigest()
+    return _digests[key]
+
+
+@dataclass
+class PartRecord:
+    """One rendered part: its PDF and what rendering it found. Plain data (JSON)."""
+
+    key: str
+    pdf: Path
+    pages: int
+    messages: list[str] = field(default_factory=list)
+    """What WeasyPrint logged while rendering it."""
+    fit: dict | None = None
+    """Fiches: the copyfit step used (None: does not fit), the share of the page filled,
+    the characters and sections beyond the page, whether the sidebar was cut."""
+    images: list[dict] = field(default_factory=list)
+    """Fiches: each raster image with its pixels and printed size."""
+    links: list[dict] = field(default_factory=list)
+    """Links to other parts, taken out of this PDF: page, target anchor, rectangle,
+    and the marked content that identifies their structure element."""
+    inputs: list[tuple[str, str]] = field(default_factory=list)
+    """The files read while rendering, with the SHA-256 of what was read."""
+    sha256: str = ""
+    size: int = 0
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["pdf"] = self.pdf.name
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+class PageCache:
+    """Parts by key in one folder. `get` returns only whole, still valid entries."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def pdf_path(self, key: str) -> Path:
+        return self.folder / f"{key}.pdf"
+
+    def get(self, key: str) -> PartRecord | None:
+        """The entry for `key`, or None when there is none, it is damaged, or a file it read
+        has changed since."""
+        try:
+            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            record = PartRecord(**{**data, "pdf": self.folder / data["pdf"],
+                                   "inputs": [tuple(item) for item in data["inputs"]]})
+            with record.pdf.open("rb") as file:
+                content = file.read()
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        if (record.key != key or len(content) != record.size
+                or hashlib.sha256(content).hexdigest() != record.sha256):
+            return None
+        if any(file_digest(Path(path)) != sha for path, sha in record.inputs):
+            return None
+        self.used.add(key)
+        _touch(self.folder / f"{key}.json")  # in use: a concurrent build's pruning keeps it
+        return record
+
+    def put(self, record: PartRecord, content: bytes) -> PartRecord:
+        """Store `content` (the part's PDF) and its record; returns the record as stored."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        record.pdf, record.size = self.pdf_path(record.key), len(content)
+        record.sha256 = hashlib.sha256(content).hexdigest()
+        _write_atomically(record.pdf, content)
+        _write_atomically(self.folder / f"{record.key}.json", record.to_json().encode("utf-8"))
+        self.used.add(record.key)
+        return record
+
+    def get_messages(self, setup_key: str) -> list[str] | None:
+        """What WeasyPrint said of the layout's stylesheets in this setup, if known."""
+        try:
+            return json.loads((self.folder / f"setup-{setup_key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put_messages(self, setup_key: str, messages: list[str]) -> None:
+        path = self.folder / f"setup-{setup_key}.json"
+        if self.get_messages(setup_key) != messages:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, json.dumps(messages, ensure_ascii=False).encode("utf-8"))
+        _touch(path)
+
+    def prune(self) -> None:
+        """Keep the entries this cache used, and the most recently used others up to
+        KEEP_UNUSED times as many; remove the rest and leftovers of interrupted writes."""
+        now = time.time()
+        try:
+            entries = [(path.stat().st_mtime, path) for path in self.folder.glob("*.json")]
+            leftovers = [path for path in self.folder.glob(".*.tmp")
+                         if now - path.stat().st_mtime > 3600]
+        except OSError:
+            return
+        others = sorted((entry for entry in entries if entry[1].stem not in self.used
+                         and not entry[1].name.startswith("setup-")), reverse=True)
+        for modified, path in others[int(len(self.used) * KEEP_UNUSED) + 50:]:
+            if now - modified < RECENT_SECONDS:  # perhaps in use by another build
+                continue
+            path.unlink(missing_ok=True)
+            path.with_suffix(".pdf").unlink(missing_ok=True)
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def temporary_cache(root: Path) -> Path:
+    """A folder for one build's parts when the cache is bypassed (--no-cache), inside the
+    project; the caller removes it with `remove_folder`."""
+    parent = root / ".booklet"
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="no-cache-", dir=parent))
+
+
+def remove_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

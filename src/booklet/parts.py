@@ -1,0 +1,211 @@
+"""Stage 5 for one part: its HTML in, a small PDF and what was found out.
+
+A part is the cover and contents, one fiche's page, or the partnership index.
+Each is laid out by WeasyPrint as a document of its own (a fiche at the
+largest copyfit step that keeps it on one page) and written as its own PDF.
+Links to other parts can point nowhere in that PDF: they are taken out, so a
+collectivité's own PDF (which is its part's PDF) has no dead link, and
+described in the record, for the booklet's assembly to put them back.
+Everything the build needs later (fit, images, WeasyPrint's messages) goes
+into the `PartRecord` as plain data; no WeasyPrint object leaves this module.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+import pikepdf
+from markupsafe import Markup, escape
+from weasyprint.formatting_structure.boxes import ReplacedBox
+
+from .copyfit import (
+    FitStep,
+    estimate_step,
+    fit,
+    overflow,
+    page_box,
+    page_filled,
+    positioned_overflow,
+)
+from .page_cache import PageCache, PartRecord
+from .pdf_assembly import LINK_ID, Label
+from .render import Rendered, Renderer
+
+
+class FitMarker:
+    """Stands for the copyfit step while a fiche's HTML is made: the step's CSS replaces
+    `CSS` afterwards. Fiche text is escaped, so it can never produce the marker."""
+
+    CSS = "<booklet-fit/>"
+
+    def css(self) -> Markup:
+        return Markup(self.CSS)
+
+
+_HREF = re.compile(r'href="#([^"]+)"')
+_ID = re.compile(r'\bid="([^"]+)"')
+_BODY = re.compile(r"<body\b[^>]*>")
+
+
+def with_borrowed_anchors(html: str) -> tuple[str, list[str]]:
+    """The HTML with an empty anchor for each link target it does not hold, and their names.
+
+    WeasyPrint writes no annotation, and no structure, for a link whose anchor is not
+    in the document; these stand-ins make it write both. `detach_links` takes them
+    out of the PDF again."""
+    borrowed = sorted(set(_HREF.findall(html)) - set(_ID.findall(html)))
+    body = _BODY.search(html)
+    if not borrowed or body is None:
+        return html, []
+    anchors = "".join(f'<span id="{name}" style="position: absolute"></span>' for name in borrowed)
+    return html[:body.end()] + anchors + html[body.end():], borrowed
+
+
+def at_step(html: str, step: FitStep) -> str:
+    """A fiche's HTML set at `step`."""
+    return html.replace(FitMarker.CSS, str(escape(step.css())))
+
+
+@dataclass(frozen=True)
+class PartJob:
+    """One part to render: plain data, sent to worker processes."""
+
+    key: str
+    kind: str
+    """'front', 'fiche' or 'index'."""
+    name: str
+    """The fiche's id, or the kind."""
+    edition: str
+    html: str
+    steps: tuple[FitStep, ...] = ()
+    """A fiche's copyfit steps, from full size (its HTML holds a `FitMarker`)."""
+    labels: tuple[Label, ...] = ()
+    """The page labels of the part's own PDF."""
+    images: tuple[tuple[str, str], ...] = ()
+    """A fiche's images: (value as written in the fiche, field)."""
+
+
+def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecord:
+    """Lay out and write one part; the record is stored in `cache` and returned."""
+    fit_facts, images = None, []
+    html, borrowed = with_borrowed_anchors(job.html)
+    if job.kind == "fiche":
+        result = fit(lambda step: renderer.render(at_step(html, job.steps[step])),
+                     len(job.steps), estimate=lambda first: estimate_step(first, list(job.steps)))
+        rendered = result.rendered
+        fit_facts = _fit_facts(result.step, rendered)
+        if result.fits:
+            images = _image_facts(rendered, dict(job.images), renderer.setup.project_root)
+    else:
+        rendered = renderer.render(html)
+    content, links = detach_links(renderer.write_pdf(rendered.document, job.labels), borrowed)
+    record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
+                        fit_facts, images, links,
+                        sorted((str(path), sha) for path, sha in rendered.inputs))
+    return cache.put(record, content)
+
+
+def _fit_facts(step: int | None, rendered: Rendered) -> dict:
+    characters, sections = overflow(rendered) if step is None else (0, [])
+    return {"step": step, "filled": page_filled(rendered), "overflow_characters": characters,
+            "overflow_sections": sections,
+            "sidebar_cut": step is None and positioned_overflow(rendered)}
+
+
+def _image_facts(rendered: Rendered, images: dict[str, str], root: Path) -> list[dict]:
+    """Each raster image of the page: its pixels and the size the layout gives it (CSS px)."""
+    from PIL import Image
+
+    facts = []
+    for box in page_box(rendered.document.pages[0]).descendants():
+        if not isinstance(box, ReplacedBox) or box.element is None:
+            continue
+        value = unquote(box.element.get("src") or "")
+        if value not in images or value.lower().endswith(".svg") or not box.width:
+            continue
+        with Image.open(root / value) as image:
+            width, height = image.size
+        facts.append({"field": images[value], "value": value, "pixels": [width, height],
+                      "box": [box.width, box.height]})
+    return facts
+
+
+def detach_links(content: bytes, borrowed: list[str]) -> tuple[bytes, list[dict]]:
+    """The PDF without the `borrowed` anchors, nor the links to them; and those links.
+
+    Each link's structure element becomes a /Span marked with an /ID, so that the
+    assembly can make it a /Link again with its annotation."""
+    if not borrowed:
+        return content, []
+    borrowed_names = set(borrowed)
+    pdf = pikepdf.open(io.BytesIO(content))
+    dests = pdf.Root.Names.Dests
+    names = dests.Names
+    dests.Names = pikepdf.Array([item for i in range(0, len(names), 2)
+                                 if str(names[i]) not in borrowed_names
+                                 for item in (names[i], names[i + 1])])
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is not None:  # the stand-in anchors' empty elements
+        for document in tree.K:
+            document.K = pikepdf.Array([kid for kid in document.K if len(kid.get("/K", [1]))])
+    links = []
+    for number, page in enumerate(pdf.pages):
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = pikepdf.Array()
+        for annotation in annotations:
+            target = annotation.get("/Dest")
+            if not isinstance(target, pikepdf.String) or str(target) not in borrowed_names:
+                kept.append(annotation)
+                continue
+            link = {"page": number, "target": str(target),
+                    "rect": [float(v) for v in annotation.Rect]}
+            if tree is not None and "/StructParent" in annotation:
+                link.update(_untag(tree, annotation, f"{LINK_ID}{len(links)}"))
+            links.append(link)
+        if len(kept) != len(annotations):
+            if kept:
+                page.obj.Annots = kept
+            else:
+                del page.obj["/Annots"]
+    output = io.BytesIO()
+    pdf.save(output, deterministic_id=True)
+    return output.getvalue(), links
+
+
+def _untag(tree: pikepdf.Dictionary, annotation: pikepdf.Dictionary, link_id: str) -> dict:
+    """Detach `annotation` from its /Link structure element, which becomes a /Span with
+    `link_id`; and remove its entry from the parent tree."""
+    number = int(annotation.StructParent)
+    nums = tree.ParentTree.Nums
+    for i in range(0, len(nums), 2):
+        if int(nums[i]) == number:
+            element = nums[i + 1]
+            del nums[i:i + 2]
+            break
+    else:
+        return {}
+    element.K = pikepdf.Array([kid for kid in element.K if not (
+        isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
+        and kid.Obj.objgen == annotation.objgen)])
+    element.S = pikepdf.Name.Span
+    element.ID = pikepdf.String(link_id)
+    return {"id": link_id, "mcid": _first_mcid(element)}
+
+
+def _first_mcid(element) -> int | None:
+    """A marked-content id inside a structure element: the parent tree leads from it back
+    up to the element."""
+    for kid in element.get("/K", []):
+        if isinstance(kid, int):
+            return int(kid)
+        if isinstance(kid, pikepdf.Dictionary):
+            found = int(kid.MCID) if "/MCID" in kid else _first_mcid(kid)
+            if found is not None:
+                return found
+    return None

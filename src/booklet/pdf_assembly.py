@@ -1,0 +1,240 @@
+"""Stage 6, assemble: a booklet PDF from the PDFs of its parts, without laying anything out.
+
+The parts (cover and contents, one page per fiche, the index) were each
+written by WeasyPrint. Here their pages are copied in order with pikepdf
+(qpdf), and what WeasyPrint would have made once for the whole booklet is
+rebuilt:
+
+- one font object per face (`font_merge`): each face embedded once;
+- one structure tree (the booklet stays tagged, PDF/UA): the parts' structure
+  elements under one /Document, with their parent tree renumbered;
+- the links between parts, taken out of the parts' PDFs (`parts.detach_links`),
+  put back as annotations in their /Link structure elements;
+- the named destinations, the outline, the page labels, and the catalog of the
+  first part (language, XMP metadata, viewer preferences, output intent).
+
+The result depends only on the parts' PDFs and the labels: the same parts give
+the same bytes, whichever process rendered them and whether they came from the cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from .font_merge import FontMerger
+from .page_cache import PartRecord
+
+LINK_ID = "booklet-link-"
+"""Prefix of the /ID that `parts.detach_links` gives the structure element of a link it takes
+out of a part's PDF."""
+CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A page label range: from page `index` (0-based), decimal numbers from `start`,
+    or a fixed `prefix` (such as "Couverture")."""
+
+    index: int
+    start: int | None = None
+    prefix: str | None = None
+
+
+def assemble(parts: list[PartRecord], target, labels: list[Label],
+             font_dirs: tuple[Path, ...]) -> int:
+    """Write the booklet made of `parts` (in order) to `target` (a path or binary file);
+    returns its number of pages."""
+    booklet = pikepdf.new()
+    sources = [pikepdf.open(part.pdf) for part in parts]
+    try:
+        _copy_catalog(sources[0], booklet)
+        structure = _Structure(booklet)
+        fonts = FontMerger(booklet, font_dirs)
+        destinations: list[tuple[str, pikepdf.Object]] = []
+        outline: list[pikepdf.Dictionary] = []
+        for part, source in zip(parts, sources, strict=True):
+            first = len(booklet.pages)
+            for page in source.pages:
+                booklet.pages.append(page)
+            pages = list(booklet.pages)[first:]
+            structure.add(source, pages)
+            for link in part.links:
+                structure.add_link(pages[link["page"]], link)
+            destinations += [(name, _foreign(booklet, source, array))
+                             for name, array in _destinations(source)]
+            outline += [_copy_outline(booklet, source, item) for item in _outline_items(source)]
+            for page in pages:
+                fonts.gather(page)
+        fonts.merge()
+        structure.finish()
+        if destinations:
+            booklet.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(
+                [item for name, array in sorted(destinations, key=lambda d: d[0])
+                 for item in (pikepdf.String(name), array)])))
+        _set_outline(booklet, outline)
+        booklet.Root.PageLabels = _page_labels(labels)
+        pages = len(booklet.pages)
+        booklet.save(target, deterministic_id=True, linearize=False,
+                     object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                     min_version=max(str(source.pdf_version) for source in sources))
+        return pages
+    finally:
+        for source in sources:
+            source.close()
+
+
+def _copy_catalog(source: pikepdf.Pdf, booklet: pikepdf.Pdf) -> None:
+    for key in CATALOG_KEYS:
+        if key in source.Root:
+            booklet.Root[key] = _foreign(booklet, source, source.Root[key])
+    booklet.docinfo = _foreign(booklet, source, source.docinfo)
+
+
+def _foreign(booklet: pikepdf.Pdf, source: pikepdf.Pdf, value):
+    """`value` of `source`, copied into the booklet (with what it refers to)."""
+    if not isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+        return value
+    if not value.is_indirect:
+        value = source.make_indirect(value)
+    return booklet.copy_foreign(value)
+
+
+class _Structure:
+    """The booklet's structure tree, built from the parts' trees."""
+
+    def __init__(self, booklet: pikepdf.Pdf):
+        self.booklet = booklet
+        self.root = booklet.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+        self.document = booklet.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=self.root, K=pikepdf.Array()))
+        self.root.K = pikepdf.Array([self.document])
+        self.nums: list = []
+        self.tagged = False
+        self.page_maps: dict[tuple[int, int], pikepdf.Array] = {}
+
+    def add(self, source: pikepdf.Pdf, pages: list[pikepdf.Page]) -> None:
+        """The structure of a part whose pages were just copied as `pages`."""
+        if "/StructTreeRoot" not in source.Root:
+            return
+        self.tagged = True
+        tree = self.booklet.copy_foreign(source.Root.StructTreeRoot)
+        for element in tree.K:
+            for kid in element.K:
+                kid.P = self.document
+                self.document.K.append(kid)
+        old = tree.ParentTree.Nums
+        renumbered = {}
+        for i in range(0, len(old), 2):
+            renumbered[int(old[i])] = len(self.nums) // 2
+            self.nums += [len(self.nums) // 2, old[i + 1]]
+        for page in pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = renumbered[int(page.obj.StructParents)]
+                self.page_maps[page.obj.objgen] = self.nums[2 * int(page.obj.StructParents) + 1]
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = renumbered[int(annotation.StructParent)]
+
+    def add_link(self, page: pikepdf.Page, link: dict) -> None:
+        """A link to another part, as WeasyPrint writes links, in its structure element."""
+        annotation = self.booklet.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
+            Rect=pikepdf.Array(link["rect"]), BS=pikepdf.Dictionary(W=0),
+            Dest=pikepdf.String(link["target"])))
+        if "/Annots" not in page.obj:
+            page.obj.Annots = pikepdf.Array()
+        page.obj.Annots.append(annotation)
+        element = self._link_element(page, link)
+        if element is None:
+            return
+        annotation.Contents = pikepdf.String(link["target"])
+        element.S = pikepdf.Name.Link
+        del element["/ID"]
+        element.K.append(self.booklet.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page.obj)))
+        annotation.StructParent = len(self.nums) // 2
+        self.nums += [len(self.nums) // 2, element]
+
+    def _link_element(self, page: pikepdf.Page, link: dict):
+        """The element `parts.detach_links` marked: up from its marked content."""
+        marks = self.page_maps.get(page.obj.objgen)
+        if marks is None or link.get("mcid") is None or not str(link.get("id", "")).startswith(LINK_ID):
+            return None
+        element = marks[link["mcid"]]
+        while isinstance(element, pikepdf.Dictionary) and element.get("/Type") == "/StructElem":
+            if str(element.get("/ID", "")) == link["id"]:
+                return element
+            element = element.get("/P")
+        return None
+
+    def finish(self) -> None:
+        if not self.tagged:
+            return
+        self.root.ParentTree = self.booklet.make_indirect(
+            pikepdf.Dictionary(Nums=pikepdf.Array(self.nums)))
+        self.root.ParentTreeNextKey = len(self.nums) // 2
+        self.booklet.Root.StructTreeRoot = self.root
+
+
+def _destinations(source: pikepdf.Pdf) -> list[tuple[str, pikepdf.Object]]:
+    names = source.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
+    return [(str(names[i]), names[i + 1]) for i in range(0, len(names), 2)]
+
+
+def _outline_items(source: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    outlines = source.Root.get("/Outlines")
+    return _siblings(outlines.get("/First")) if outlines is not None else []
+
+
+def _siblings(item) -> list[pikepdf.Dictionary]:
+    items = []
+    while item is not None:
+        items.append(item)
+        item = item.get("/Next")
+    return items
+
+
+def _copy_outline(booklet: pikepdf.Pdf, source: pikepdf.Pdf,
+                  item: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    """An outline item and its children, with its destination in the booklet."""
+    copied = booklet.make_indirect(pikepdf.Dictionary(
+        Title=item.Title, Dest=_foreign(booklet, source, item.Dest)))
+    if "/Count" in item:
+        copied.Count = item.Count
+    _link_outline(copied, [_copy_outline(booklet, source, child)
+                           for child in _siblings(item.get("/First"))])
+    return copied
+
+
+def _link_outline(parent: pikepdf.Dictionary, children: list[pikepdf.Dictionary]) -> None:
+    for i, child in enumerate(children):
+        child.Parent = parent
+        if i:
+            child.Prev = children[i - 1]
+            children[i - 1].Next = child
+    if children:
+        parent.First, parent.Last = children[0], children[-1]
+
+
+def _set_outline(booklet: pikepdf.Pdf, items: list[pikepdf.Dictionary]) -> None:
+    if not items:
+        return
+    outlines = booklet.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    _link_outline(outlines, items)
+    outlines.Count = len(items) + sum(max(0, int(item.get("/Count", 0))) for item in items)
+    booklet.Root.Outlines = outlines
+
+
+def _page_labels(labels: list[Label]) -> pikepdf.Dictionary:
+    numbers = []
+    for label in labels:
+        entry = pikepdf.Dictionary()
+        if label.start is not None:
+            entry.S, entry.St = pikepdf.Name.D, label.start
+        if label.prefix is not None:
+            entry.P = pikepdf.String(label.prefix)
+        numbers += [label.index, entry]
+    return pikepdf.Dictionary(Nums=pikepdf.Array(numbers))
