@@ -104,10 +104,12 @@ def test_pdf_dates_come_from_source_date_epoch_only(sample, tmp_path, monkeypatc
 
 
 def test_parallel_and_sequential_builds_are_byte_identical(sample, tmp_path, monkeypatch):
-    # Both editions: one worker process each; one edition: laid out in this process.
-    monkeypatch.setattr("booklet.commands.build.PARALLEL_MIN_FICHES", 0)
+    # Both editions in worker processes; one edition, from nothing, in this process.
+    monkeypatch.setattr("booklet.building.POOL_MIN_PARTS", 0)
     assert run("build", sample, "-q").exit_code == 0
-    assert run("build", sample, "-q", "--edition", "fr", "-o", tmp_path / "fr.pdf").exit_code == 0
+    monkeypatch.setattr("booklet.building.POOL_MIN_PARTS", 1000)
+    assert run("build", sample, "-q", "--no-cache", "--edition", "fr", "-o",
+               tmp_path / "fr.pdf").exit_code == 0
     assert (sample / "dist" / "booklet-fr.pdf").read_bytes() == (tmp_path / "fr.pdf").read_bytes()
     leftovers = [p.name for p in (sample / "dist").rglob("*.part")]
     assert leftovers == []

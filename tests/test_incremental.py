@@ -1,5 +1,5 @@
-"""Rebuilding after an edit: only what changed is laid out again, and the result is the same
-PDF a cold build makes."""
+"""Rebuilding after an edit: only what changed is laid out again (the page cache keeps every
+rendered part, between runs too), and the result is the same PDF a cold build makes."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import shutil
 import pytest
 from PIL import Image
 
-from booklet.commands.build import Builder
+from booklet.building import Builder
 from booklet.errors import DataError
 from booklet.layouts import DEFAULT_LAYOUT_DIR
-from conftest import edit, flat, page_texts
+from conftest import edit, flat, page_texts, run
 
 ISSY = "fiches/issy-les-moulineaux.yaml"
 ICHIKAWA = "fiches/ichikawa.yaml"
@@ -32,10 +32,10 @@ def _identities(project) -> dict:
 
 
 def _cold_build(project):
-    """The PDFs that a build from nothing makes of the project as it is now (dist/ is
-    emptied first; the PDFs name images by their place, so the folder must be the same)."""
+    """The PDFs that a build from nothing makes of the project as it is now: dist/ emptied, the
+    page cache bypassed (the PDFs name images by their place, so the folder must be the same)."""
     shutil.rmtree(project / "dist")
-    with Builder(project) as builder:
+    with Builder(project, use_cache=False) as builder:
         builder.build()
     return _pdfs(project)
 
@@ -73,10 +73,12 @@ def test_page_numbers_that_move_lay_out_the_pages_that_print_them(sample):
         moved = builder.build()
         assert moved.laid_out == 10 and moved.reused == 0
         assert _pdfs(sample) == _cold_build(sample)
-        # Removing it again brings back the pages of the first build, laid out anew.
+        # Removing it again brings back the pages of the first build, from the cache.
         (sample / "fiches" / "abiko.yaml").unlink()
-        assert builder.build().laid_out == 8
+        back = builder.build()
+        assert (back.laid_out, back.reused) == (0, 8)
         assert not (sample / "dist" / "fiches" / "abiko-fr.pdf").exists()
+        assert _pdfs(sample) == _cold_build(sample)
 
 
 def test_a_changed_image_lays_out_its_fiche_again(sample):
@@ -103,12 +105,42 @@ def test_a_changed_stylesheet_lays_out_everything(sample):
     assert _pdfs(sample) == _cold_build(sample)
 
 
-def test_worker_processes_keep_their_pages_between_builds(sample, monkeypatch):
-    monkeypatch.setattr("booklet.commands.build.PARALLEL_MIN_FICHES", 0)
+def test_changed_labels_lay_out_everything(sample):
     with Builder(sample) as builder:
         builder.build()
-        assert set(builder.pools) == {"fr", "ja"}
+        (sample / "layouts").mkdir()
+        labels = (DEFAULT_LAYOUT_DIR / "labels.yaml").read_text(encoding="utf-8")
+        assert "Sommaire" in labels
+        (sample / "layouts" / "labels.yaml").write_text(labels.replace("Sommaire", "Table"),
+                                                        encoding="utf-8")
+        relabelled = builder.build()
+    assert (relabelled.laid_out, relabelled.reused) == (8, 0)
+    assert "Table" in page_texts(sample / "dist" / "booklet-fr.pdf")[1]
+    assert _pdfs(sample) == _cold_build(sample)
+
+
+def test_worker_processes_render_the_parts_and_give_the_same_pdfs(sample, monkeypatch):
+    monkeypatch.setattr("booklet.building.POOL_MIN_PARTS", 0)
+    with Builder(sample, workers=2) as builder:
+        builder.build()
+        assert builder.pool is not None
         _add_sentence(sample)
+        edited = builder.build()
+    assert (edited.laid_out, edited.reused) == (2, 6)
+    in_workers = _pdfs(sample)
+    with Builder(sample, use_cache=False, workers=1) as builder:  # one process, no cache
+        builder.build()
+    assert builder.pool is None
+    assert _pdfs(sample) == in_workers == _cold_build(sample)
+
+
+def test_the_cache_outlives_the_builder_like_a_second_booklet_build(sample):
+    assert run("build", sample, "-q").exit_code == 0
+    with Builder(sample) as builder:
+        again = builder.build()
+    assert (again.laid_out, again.reused) == (0, 8)
+    _add_sentence(sample)
+    with Builder(sample) as builder:
         edited = builder.build()
     assert (edited.laid_out, edited.reused) == (2, 6)
     assert _pdfs(sample) == _cold_build(sample)

@@ -7,13 +7,13 @@ import os
 import pytest
 
 from booklet.layouts import load_layout
-from booklet.render import RefusedURL, Renderer
+from booklet.render import RefusedURL, Renderer, RenderSetup
 from conftest import run
 
 
 @pytest.fixture
 def renderer(sample):
-    return Renderer(load_layout(sample), sample)
+    return Renderer(load_layout(sample), RenderSetup(sample))
 
 
 @pytest.mark.parametrize("url", [

@@ -85,7 +85,8 @@ class Builder:
     (default: one per core)."""
 
     def __init__(self, root: Path, accept_missing_glyphs: bool = False, progress=None,
-                 publish_early: bool = False, use_cache: bool = True, workers: int | None = None):
+                 publish_early: bool = False, use_cache: bool = True, workers: int | None = None,
+                 copyfit: bool = True):
         self.root = root
         self.accept_missing_glyphs = accept_missing_glyphs
         self.progress = progress
@@ -93,6 +94,8 @@ class Builder:
         """Put the PDF of a just-edited fiche in place as soon as it is rendered without
         error (--watch and serve), before the booklets."""
         self.use_cache = use_cache
+        self.copyfit = copyfit
+        """False sets every fiche at full size (benchmarks/copyfit.py measures what fitting costs)."""
         self.workers = workers or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
         self.renderers: dict[tuple, object] = {}
@@ -116,10 +119,12 @@ class Builder:
         project = load_project(self.root)
         findings = _checked(project, self.accept_missing_glyphs)
         setup = RenderSetup(project.root.resolve(), paper or project.config.paper)
-        with self._cache(project) as cache:
+        with _CacheScope(project.root, self.use_cache, read_only=True) as cache:
             laid_out = self._lay_out(project, setup, project.config.editions, cache)
-        return Outcome(sort_findings([*findings, *laid_out.findings(project, self)]), [],
-                       laid_out.rendered, laid_out.reused)
+        findings = sort_findings([*findings, *laid_out.findings(project, self)])
+        if any(f.is_error for f in findings):
+            raise DataError(findings)
+        return Outcome(findings, [], laid_out.rendered, laid_out.reused)
 
     def build(self, edition: str | None = None, output: Path | None = None, paper: str | None = None,
               for_print: bool = False, impose: str | None = None, sheet: str | None = None
@@ -146,7 +151,7 @@ class Builder:
         singles = output is None and not for_print
         written = WrittenFiles(root)
         early: list[Output] = []
-        with self._cache(project) as cache:
+        with _CacheScope(project.root, self.use_cache) as cache:
             publish = (self._publisher(project, written, early)
                        if singles and self.publish_early else None)
             laid_out = self._lay_out(project, setup, editions, cache, publish)
@@ -192,10 +197,13 @@ class Builder:
         fronts = dict.fromkeys(editions, 2)
         planned = {}
         for _ in range(MAX_FRONT_LAYOUTS):  # numbers in the contents can change its length
-            planned = {edition: plan_parts(project, layout, setup, setup_key, edition, fronts[edition])
+            planned = {edition: plan_parts(project, layout, setup, setup_key, edition,
+                                           fronts[edition], self.copyfit)
                        for edition in editions}
+            missing = self._look_up([job for parts in planned.values() for job in parts.jobs],
+                                    cache, result)
             self._render([parts.front for parts in planned.values()], cache, result, setup,
-                         setup_key, expected=sum(len(p.jobs) for p in planned.values()))
+                         setup_key, expected=missing)
             moved = {edition: result.records[parts.front.key].pages
                      for edition, parts in planned.items()
                      if result.records[parts.front.key].pages != fronts[edition]}
@@ -213,22 +221,27 @@ class Builder:
         cache.put_messages(setup_key, result.stylesheet_messages)
         return result
 
+    def _look_up(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut) -> int:
+        """Records for `jobs` from the cache, in `result`; returns how many are missing."""
+        missing = set()
+        for job in jobs:
+            if job.key in result.records or job.key in missing:
+                continue
+            record = cache.get(job.key)
+            if record is None:
+                missing.add(job.key)
+            else:
+                result.records[job.key] = record
+                result.reused += 1
+        return len(missing)
+
     def _render(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut, setup: RenderSetup,
                 setup_key: str, expected: int = 0, publish: Callable | None = None) -> None:
         """Records for `jobs` in `result`: from the cache, else rendered (here, or in worker
         processes when there are at least POOL_MIN_PARTS to render, or `expected` says
         that many will come)."""
-        missing = []
-        for job in jobs:
-            if job.key in result.records:
-                continue
-            record = cache.get(job.key)
-            if record is None:
-                missing.append(job)
-            else:
-                result.records[job.key] = record
-                result.reused += 1
-        missing = list({job.key: job for job in missing}.values())
+        self._look_up(jobs, cache, result)
+        missing = list({job.key: job for job in jobs if job.key not in result.records}.values())
         if not missing:
             return
         if self.progress:
@@ -255,7 +268,7 @@ class Builder:
             return
         pool = self._pool()
         futures: dict[Future, PartJob] = {
-            pool.submit(_render_in_worker, job, setup, setup_key, cache.folder): job
+            pool.submit(_render_in_worker, job, setup, setup_key, cache.folder, cache.read_only): job
             for job in missing}
         try:
             pending = set(futures)
@@ -279,7 +292,7 @@ class Builder:
         """The booklet of an edition, assembled from its parts' PDFs into a temporary file."""
         labels = booklet_labels(laid_out.layout, parts.edition)
         records = [laid_out.records[job.key] for job in parts.jobs]
-        key = digest("\n".join([*(record.key for record in records), repr(labels)]))
+        key = digest("\n".join([*(record.sha256 for record in records), repr(labels)]))
         pages = sum(record.pages for record in records)
         if written.unchanged(target, key):
             return Output(target, None, pages, False, changed=False)
@@ -293,10 +306,10 @@ class Builder:
                 written: WrittenFiles) -> Output:
         """A collectivité's own PDF: its part's PDF, copied to a temporary file."""
         target = outputs.fiche_path(self.root.resolve(), fiche_id, edition)
-        if written.unchanged(target, record.key):
+        if written.unchanged(target, record.sha256):
             return Output(target, None, record.pages, True, changed=False)
         temporary = outputs.copy_to_temporary(record.pdf, target)
-        written.record(target, record.key, temporary)
+        written.record(target, record.sha256, temporary)
         return Output(target, temporary, record.pages, True)
 
     def _publisher(self, project: Project, written: WrittenFiles, early: list[Output]) -> Callable:
@@ -340,23 +353,25 @@ class Builder:
                                             initializer=_start_worker)
         return self.pool
 
-    def _cache(self, project: Project):
-        return _CacheScope(project.root, self.use_cache)
-
 
 class _CacheScope:
-    """The project's page cache, pruned after use; or with use_cache=False a temporary
-    folder, removed after use."""
+    """The project's page cache, pruned after use; with use_cache=False a temporary
+    folder, removed after use; `read_only`: the project's cache, only read (or nothing)."""
 
-    def __init__(self, root: Path, use_cache: bool):
-        self.root, self.use_cache = root, use_cache
+    def __init__(self, root: Path, use_cache: bool, read_only: bool = False):
+        self.root, self.use_cache, self.read_only = root, use_cache, read_only
 
     def __enter__(self) -> PageCache:
-        folder = self.root / CACHE_DIR if self.use_cache else temporary_cache(self.root)
-        self.cache = PageCache(folder)
+        if self.read_only:
+            folder = self.root / CACHE_DIR if self.use_cache else self.root / CACHE_DIR / "none"
+        else:
+            folder = self.root / CACHE_DIR if self.use_cache else temporary_cache(self.root)
+        self.cache = PageCache(folder, self.read_only)
         return self.cache
 
     def __exit__(self, kind, *exc) -> None:
+        if self.read_only:
+            return
         if not self.use_cache:
             remove_folder(self.cache.folder)
         elif kind is None:
@@ -448,8 +463,8 @@ def _exit_with_parent() -> None:
         os._exit(1)
 
 
-def _render_in_worker(job: PartJob, setup: RenderSetup, setup_key: str,
-                      cache_folder: Path) -> tuple[PartRecord, list[str]]:
+def _render_in_worker(job: PartJob, setup: RenderSetup, setup_key: str, cache_folder: Path,
+                      read_only: bool) -> tuple[PartRecord, list[str]]:
     """Render one part in a worker process (each keeps one renderer per setup)."""
     from .parts import render_part
     from .render import Renderer
@@ -459,4 +474,5 @@ def _render_in_worker(job: PartJob, setup: RenderSetup, setup_key: str,
         _renderers.clear()
         _renderers[key] = Renderer(load_layout(setup.project_root), setup)
     renderer = _renderers[key]
-    return render_part(job, renderer, PageCache(cache_folder)), renderer.stylesheet_messages
+    return (render_part(job, renderer, PageCache(cache_folder, read_only)),
+            renderer.stylesheet_messages)

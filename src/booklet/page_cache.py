@@ -91,10 +91,14 @@ class PartRecord:
 
 
 class PageCache:
-    """Parts by key in one folder. `get` returns only whole, still valid entries."""
+    """Parts by key in one folder. `get` returns only whole, still valid entries.
 
-    def __init__(self, folder: Path):
+    A `read_only` cache (for `booklet check`, which writes nothing) stores nothing:
+    its parts are rendered without their PDF."""
+
+    def __init__(self, folder: Path, read_only: bool = False):
         self.folder = folder
+        self.read_only = read_only
         self.used: set[str] = set()
 
     def pdf_path(self, key: str) -> Path:
@@ -122,6 +126,8 @@ class PageCache:
 
     def put(self, record: PartRecord, content: bytes) -> PartRecord:
         """Store `content` (the part's PDF) and its record; returns the record as stored."""
+        if self.read_only:
+            return record
         self.folder.mkdir(parents=True, exist_ok=True)
         record.pdf, record.size = self.pdf_path(record.key), len(content)
         record.sha256 = hashlib.sha256(content).hexdigest()
@@ -138,6 +144,8 @@ class PageCache:
             return None
 
     def put_messages(self, setup_key: str, messages: list[str]) -> None:
+        if self.read_only:
+            return
         path = self.folder / f"setup-{setup_key}.json"
         if self.get_messages(setup_key) != messages:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -90,7 +90,8 @@ class PartJob:
 
 
 def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecord:
-    """Lay out and write one part; the record is stored in `cache` and returned."""
+    """Lay out and write one part; the record is stored in `cache` and returned (a
+    read-only cache gets no PDF: `booklet check` needs only what the layout found)."""
     fit_facts, images = None, []
     html, borrowed = with_borrowed_anchors(job.html)
     if job.kind == "fiche":
@@ -102,7 +103,9 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecor
             images = _image_facts(rendered, dict(job.images), renderer.setup.project_root)
     else:
         rendered = renderer.render(html)
-    content, links = detach_links(renderer.write_pdf(rendered.document, job.labels), borrowed)
+    content, links = b"", []
+    if not cache.read_only:
+        content, links = detach_links(renderer.write_pdf(rendered.document, job.labels), borrowed)
     record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
                         fit_facts, images, links,
                         sorted((str(path), sha) for path, sha in rendered.inputs))

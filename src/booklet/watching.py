@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .building import Builder, Outcome
 from .errors import DataError, Finding, sort_findings
+from .outputs import dist_dir
 
 STEP_MS = 30  # a batch of changes ends when nothing changed for this long
 READY_TIMEOUT_MS = 300
@@ -59,13 +60,16 @@ def _project_filter(root: Path):
     from watchfiles import DefaultFilter
 
     class ProjectFilter(DefaultFilter):
-        """Files of the project, without dist/ (the build's own output) and temporary files."""
+        """Files of the project, without dist/ and .booklet/ (the build's own output and page
+        cache), hidden folders and temporary files."""
 
         def __call__(self, change, path: str) -> bool:
             name = Path(path).name
+            inside = Path(path).relative_to(root).parts if Path(path).is_relative_to(root) else ()
             return (super().__call__(change, path)
-                    and not Path(path).is_relative_to(root / "dist")
-                    and not name.startswith(".") and "." in name  # editors' temporary files
+                    and not Path(path).is_relative_to(dist_dir(root))
+                    and not any(part.startswith(".") for part in inside)
+                    and "." in name  # editors' temporary files
                     and not name.endswith(("~", ".part", ".tmp", ".swp", ".pdf")))
 
     return ProjectFilter()

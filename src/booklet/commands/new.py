@@ -10,6 +10,7 @@ from ..errors import BookletError, display_path
 
 SCAFFOLD = files("booklet") / "scaffold"
 SCHEMAS = files("booklet") / "schemas"
+GITIGNORE = "# What booklet makes: the PDFs, and the pages it keeps to build again fast\ndist/\n.booklet/\n"
 
 
 def new(directory: Path) -> list[str]:
@@ -23,6 +24,7 @@ def new(directory: Path) -> list[str]:
             shutil.copytree(scaffold, directory, dirs_exist_ok=True)
             shutil.copytree(schemas, directory / "schemas", dirs_exist_ok=True)
         (directory / "images").mkdir(exist_ok=True)
+        (directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     except OSError as error:
         raise BookletError(f"cannot create {display_path(directory)}: {error.strerror}") from None
     shown = display_path(directory)
