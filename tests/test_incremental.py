@@ -119,8 +119,7 @@ def test_changed_labels_lay_out_everything(sample):
     assert _pdfs(sample) == _cold_build(sample)
 
 
-def test_worker_processes_render_the_parts_and_give_the_same_pdfs(sample, monkeypatch):
-    monkeypatch.setattr("booklet.building.POOL_MIN_PARTS", 0)
+def test_worker_processes_render_the_parts_and_give_the_same_pdfs(sample):
     with Builder(sample, workers=2) as builder:
         builder.build()
         assert builder.pool is not None

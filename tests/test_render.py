@@ -7,7 +7,8 @@ import os
 import pytest
 
 from booklet.layouts import load_layout
-from booklet.render import RefusedURL, Renderer, RenderSetup
+from booklet.parts import RenderSetup
+from booklet.render import RefusedURL, Renderer
 from conftest import run
 
 

@@ -46,6 +46,16 @@ def order_fiches(project: Project) -> list[FicheSource]:
             for f in sorted((f for f in project.fiches if f.fiche.country == country), key=sort_key)]
 
 
+def order_inputs(project: Project) -> str:
+    """Everything `order_fiches` depends on, as text (to remember its answer by)."""
+    import json
+
+    return json.dumps([project.config.order, project.config.order_by_country,
+                       [(entry.id, entry.fiche.country, entry.fiche.reading,
+                         entry.fiche.name, entry.fiche.lang) for entry in project.fiches]],
+                      ensure_ascii=False)
+
+
 def _comparable(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -100,10 +110,12 @@ class Plan:
         return groups
 
 
-def plan_edition(project: Project, edition: str, front_pages: int) -> Plan:
-    """Number the pages of `edition`, given how many pages the cover and contents take."""
+def plan_edition(project: Project, edition: str, front_pages: int,
+                 order: list[FicheSource] | None = None) -> Plan:
+    """Number the pages of `edition`, given how many pages the cover and contents take
+    (and the fiches in booklet order, when `order_fiches` was already asked)."""
     pages = []
-    for number, entry in enumerate(order_fiches(project), start=front_pages + 1):
+    for number, entry in enumerate(order or order_fiches(project), start=front_pages + 1):
         fiche = entry.fiche
         name = localize(fiche.name, fiche.lang, edition)
         pages.append(FichePage(entry.id, f"fiche-{entry.id}", number, fiche.country, name,

@@ -29,6 +29,7 @@ from multiprocessing import get_context, parent_process
 from pathlib import Path
 
 from . import outputs
+from .assemble import order_fiches, order_inputs
 from .atomic import temporary_beside
 from .editions import EditionParts, booklet_labels, edition_findings, plan_parts
 from .errors import (
@@ -43,14 +44,11 @@ from .errors import (
 from .layouts import FONTS_DIR, Layout, load_layout
 from .outputs import Output, WrittenFiles
 from .page_cache import CACHE_DIR, PageCache, PartRecord, digest, remove_folder, temporary_cache
-from .parts import PartJob
-from .pdf_assembly import assemble
+from .parts import PartJob, RenderSetup, classify
+from .pdf_assembly import assemble_file
 from .preflight import preflight
-from .project import Project, load_project
-from .render import RenderSetup
+from .project import FicheSource, Project, load_project
 
-POOL_MIN_PARTS = 6
-"""Fewer parts to render than this are rendered here: starting worker processes costs more."""
 MAX_FRONT_LAYOUTS = 4
 
 
@@ -82,7 +80,7 @@ class Builder:
 
     `use_cache=False` (--no-cache) neither reads nor keeps the cache: the parts of
     one build live in a temporary folder. `workers` caps the worker processes
-    (default: one per core)."""
+    (default: one per core this process may use; one renders here, without workers)."""
 
     def __init__(self, root: Path, accept_missing_glyphs: bool = False, progress=None,
                  publish_early: bool = False, use_cache: bool = True, workers: int | None = None,
@@ -96,7 +94,7 @@ class Builder:
         self.use_cache = use_cache
         self.copyfit = copyfit
         """False sets every fiche at full size (benchmarks/copyfit.py measures what fitting costs)."""
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or len(os.sched_getaffinity(0))
         self.pool: ProcessPoolExecutor | None = None
         self.renderers: dict[tuple, object] = {}
         self.sources: dict[str, str] = {}
@@ -109,13 +107,20 @@ class Builder:
         self.close()
 
     def close(self) -> None:
+        """Stop the worker processes (at once: whatever they still do is not needed)."""
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            # The pool's own processes (CPython keeps them in `_processes`): those of other
+            # builders stay alive.
+            processes = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
             self.pool = None
 
     def check(self, paper: str | None = None) -> Outcome:
         """Validate, preflight and lay out everything (on `paper`, else booklet.yaml's); write
         nothing in dist/."""
+        self._start_workers()
         project = load_project(self.root)
         findings = _checked(project, self.accept_missing_glyphs)
         setup = RenderSetup(project.root.resolve(), paper or project.config.paper)
@@ -133,6 +138,7 @@ class Builder:
 
         `paper` overrides booklet.yaml's; `for_print` makes print-shop PDFs instead;
         `impose="saddle"` also writes each booklet imposed on `sheet` sheets."""
+        self._start_workers()
         project = load_project(self.root)
         if for_print and impose:
             raise UsageError("--print makes the PDF for a print shop, which imposes it itself; "
@@ -150,29 +156,28 @@ class Builder:
         setup = RenderSetup(root.resolve(), paper or project.config.paper, for_print, source_date())
         singles = output is None and not for_print
         written = WrittenFiles(root)
-        early: list[Output] = []
+        files: list[Output] = []
         with _CacheScope(project.root, self.use_cache) as cache:
-            publish = (self._publisher(project, written, early)
+            publish = (self._publisher(written, files)
                        if singles and self.publish_early else None)
-            laid_out = self._lay_out(project, setup, editions, cache, publish)
-            findings = sort_findings([*findings, *laid_out.findings(project, self)])
-            if any(f.is_error for f in findings):
-                outputs.discard(early)
-                raise DataError(findings)
-            files = list(early)
             try:
-                for parts in laid_out.editions:
-                    booklet = (output.resolve() if output
-                               else outputs.booklet_path(root, parts.edition, for_print))
-                    files.append(self._booklet(parts, laid_out, booklet, written))
-                    if singles:
-                        done = {file.path for file in files}
-                        files += [self._single(page.id, parts.edition, laid_out.records[job.key],
-                                               written)
-                                  for page, job in parts.fiches
-                                  if outputs.fiche_path(root, page.id, parts.edition) not in done]
-                    if impose == "saddle":
-                        files.append(_imposed(_find(files, booklet), sheet))
+                laid_out = self._lay_out(project, setup, editions, cache, publish)
+                findings = sort_findings([*findings, *laid_out.findings(project, self)])
+                if any(f.is_error for f in findings):
+                    raise DataError(findings)
+                targets = [(parts, output.resolve() if output
+                            else outputs.booklet_path(root, parts.edition, for_print))
+                           for parts in laid_out.editions]
+                booklets = self._booklets(laid_out, targets, written)
+                files += booklets
+                if singles:
+                    done = {file.path for file in files}
+                    files += [self._single(page.id, parts.edition, laid_out.records[job.key],
+                                           written)
+                              for parts in laid_out.editions for page, job in parts.fiches
+                              if outputs.fiche_path(root, page.id, parts.edition) not in done]
+                if impose == "saddle":
+                    files += [_imposed(booklet, sheet) for booklet in booklets]
             except BaseException:
                 outputs.discard(files)
                 raise
@@ -182,7 +187,7 @@ class Builder:
             outputs.remove_stale(outputs.fiches_dir(root), files, editions)
             from .download_page import write_download_page
 
-            write_download_page(project, findings)
+            write_download_page(project, findings, laid_out.order)
         return Outcome(findings, files, laid_out.rendered, laid_out.reused)
 
     # The stages
@@ -194,90 +199,100 @@ class Builder:
         setup_key = setup.key(layout)
         changed = self._changed_sources(project)
         result = _LaidOut(layout, setup, setup_key)
-        fronts = dict.fromkeys(editions, 2)
-        planned = {}
+        result.order = self._order(project, cache)
+        known = cache.read_note(f"front-pages-{setup_key}") or {}  # as the last build found
+        fronts = {edition: known.get(edition, 2) for edition in editions}
+        planned: dict[str, EditionParts] = {}
         for _ in range(MAX_FRONT_LAYOUTS):  # numbers in the contents can change its length
             planned = {edition: plan_parts(project, layout, setup, setup_key, edition,
-                                           fronts[edition], self.copyfit)
+                                           fronts[edition], self.copyfit, result.order)
                        for edition in editions}
-            missing = self._look_up([job for parts in planned.values() for job in parts.jobs],
-                                    cache, result)
-            self._render([parts.front for parts in planned.values()], cache, result, setup,
-                         setup_key, expected=missing)
+            self._look_up([job for parts in planned.values() for job in parts.jobs], cache, result)
+            self._render([parts.front for parts in planned.values()], cache, result)
             moved = {edition: result.records[parts.front.key].pages
                      for edition, parts in planned.items()
                      if result.records[parts.front.key].pages != fronts[edition]}
             if not moved:
                 break
             fronts.update(moved)
-        jobs = [job for parts in planned.values() for job in parts.jobs[1:]]
+        cache.write_note(f"front-pages-{setup_key}", {**known, **fronts})
+        jobs = [planned[job.edition].complete(job) for parts in planned.values()
+                for job in parts.jobs[1:] if job.key not in result.records]
         jobs.sort(key=lambda job: job.name not in changed)  # just-edited fiches first
-        self._render(jobs, cache, result, setup, setup_key, publish=publish)
+        self._render(jobs, cache, result, publish)
         result.editions = [planned[edition] for edition in editions]
         if result.stylesheet_messages is None:
-            result.stylesheet_messages = cache.get_messages(setup_key)
+            result.stylesheet_messages = cache.read_note(f"setup-{setup_key}")
             if result.stylesheet_messages is None:
                 result.stylesheet_messages = self._renderer(setup, setup_key).stylesheet_messages
-        cache.put_messages(setup_key, result.stylesheet_messages)
+        cache.write_note(f"setup-{setup_key}", result.stylesheet_messages)
         return result
 
-    def _look_up(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut) -> int:
-        """Records for `jobs` from the cache, in `result`; returns how many are missing."""
-        missing = set()
-        for job in jobs:
-            if job.key in result.records or job.key in missing:
-                continue
-            record = cache.get(job.key)
-            if record is None:
-                missing.add(job.key)
-            else:
-                result.records[job.key] = record
-                result.reused += 1
-        return len(missing)
+    def _order(self, project: Project, cache: PageCache) -> list[FicheSource]:
+        """The fiches in booklet order, as `order_fiches` gives it; remembered in the cache, as
+        loading the collation table costs a quarter of a second."""
+        note = f"order-{digest(order_inputs(project))}"
+        ids = cache.read_note(note)
+        by_id = {entry.id: entry for entry in project.fiches}
+        if ids is None or any(name not in by_id for name in ids):
+            ids = [entry.id for entry in order_fiches(project)]
+            cache.write_note(note, ids)
+        return [by_id[name] for name in ids]
 
-    def _render(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut, setup: RenderSetup,
-                setup_key: str, expected: int = 0, publish: Callable | None = None) -> None:
-        """Records for `jobs` in `result`: from the cache, else rendered (here, or in worker
-        processes when there are at least POOL_MIN_PARTS to render, or `expected` says
-        that many will come)."""
-        self._look_up(jobs, cache, result)
+    def _look_up(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut) -> None:
+        """Records for `jobs` from the cache, in `result`."""
+        for job in jobs:
+            if job.key not in result.records:
+                record = cache.get(job.key)
+                if record is not None:
+                    result.records[job.key] = record
+                    result.reused += 1
+
+    def _render(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut,
+                publish: Callable | None = None) -> None:
+        """Render the `jobs` that `result` has no record for: in worker processes when there
+        are any, else here. Each record goes into `result` as soon as it is made."""
         missing = list({job.key: job for job in jobs if job.key not in result.records}.values())
         if not missing:
             return
         if self.progress:
             self.progress.start(len(missing))
+        setup, setup_key = result.setup, result.setup_key
 
-        def done(job: PartJob, record: PartRecord, messages: list[str] | None) -> None:
+        def done(job: PartJob, record: PartRecord, messages: list[str]) -> None:
             result.records[job.key] = record
             result.rendered += 1
-            if messages is not None and result.stylesheet_messages is None:
+            if result.stylesheet_messages is None:
                 result.stylesheet_messages = messages
             if self.progress:
                 self.progress.advance()
             if publish and job.kind == "fiche":
                 publish(job, record)
 
-        use_pool = (self.pool is not None or max(len(missing), expected) >= POOL_MIN_PARTS) \
-            and self.workers > 1
-        if not use_pool:
-            renderer = self._renderer(setup, setup_key)
+        if self.pool is None:
             from .parts import render_part
 
+            renderer = self._renderer(setup, setup_key)
             for job in missing:
                 done(job, render_part(job, renderer, cache), renderer.stylesheet_messages)
             return
-        pool = self._pool()
         futures: dict[Future, PartJob] = {
-            pool.submit(_render_in_worker, job, setup, setup_key, cache.folder, cache.read_only): job
+            self.pool.submit(_render_in_worker, job, setup, setup_key, cache.folder,
+                             cache.read_only): job
             for job in missing}
+        for future, record_and_messages in self._results(futures):
+            record, messages = record_and_messages
+            cache.used.add(record.key)
+            done(futures[future], record, messages)
+
+    def _results(self, futures: dict[Future, object]):
+        """(future, result) as each finishes; a worker's error is raised here."""
         try:
             pending = set(futures)
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    record, messages = future.result()
-                    cache.used.add(record.key)
-                    done(futures[future], record, messages)
+                    yield future, future.result()
         except BrokenProcessPool:
             self.close()
             raise BookletError("a worker process stopped unexpectedly (out of memory?); "
@@ -287,20 +302,37 @@ class Builder:
                 future.cancel()
             raise
 
-    def _booklet(self, parts: EditionParts, laid_out: _LaidOut, target: Path,
-                 written: WrittenFiles) -> Output:
-        """The booklet of an edition, assembled from its parts' PDFs into a temporary file."""
-        labels = booklet_labels(laid_out.layout, parts.edition)
-        records = [laid_out.records[job.key] for job in parts.jobs]
-        key = digest("\n".join([*(record.sha256 for record in records), repr(labels)]))
-        pages = sum(record.pages for record in records)
-        if written.unchanged(target, key):
-            return Output(target, None, pages, False, changed=False)
+    def _booklets(self, laid_out: _LaidOut, targets: list[tuple[EditionParts, Path]],
+                  written: WrittenFiles) -> list[Output]:
+        """Each edition's booklet, assembled from its parts' PDFs into a temporary file
+        (in worker processes, side by side), unless the file in place is still right."""
         font_dirs = (*laid_out.layout.dirs, FONTS_DIR)
-        temporary = temporary_beside(target, lambda file: assemble(records, file, labels,
-                                                                   font_dirs))
-        written.record(target, key, temporary)
-        return Output(target, temporary, pages, False)
+        booklets, futures, made = [], {}, []
+        try:
+            for parts, target in targets:
+                labels = booklet_labels(laid_out.layout, parts.edition)
+                records = [laid_out.records[job.key] for job in parts.jobs]
+                key = digest("\n".join([*(record.sha256 for record in records), repr(labels)]))
+                pages = sum(record.pages for record in records)
+                if written.unchanged(target, key):
+                    booklets.append(Output(target, None, pages, False, changed=False))
+                    continue
+                temporary = outputs.reserve_temporary(target)
+                booklets.append(Output(target, temporary, pages, False))
+                made.append((target, key, temporary))
+                if self.pool is None:
+                    assemble_file(records, temporary, labels, font_dirs)
+                else:
+                    futures[self.pool.submit(assemble_file, records, temporary, labels,
+                                             font_dirs)] = target
+            for _ in self._results(futures):
+                pass
+        except BaseException:
+            outputs.discard(booklets)
+            raise
+        for target, key, temporary in made:
+            written.record(target, key, temporary)
+        return booklets
 
     def _single(self, fiche_id: str, edition: str, record: PartRecord,
                 written: WrittenFiles) -> Output:
@@ -312,10 +344,9 @@ class Builder:
         written.record(target, record.sha256, temporary)
         return Output(target, temporary, record.pages, True)
 
-    def _publisher(self, project: Project, written: WrittenFiles, early: list[Output]) -> Callable:
+    def _publisher(self, written: WrittenFiles, early: list[Output]) -> Callable:
         """Puts the PDF of a just-edited fiche in place as soon as its part is rendered
-        without error (its page's findings are checked first)."""
-        from .render import classify
+        without error, and notes it in `early`."""
 
         def publish(job: PartJob, record: PartRecord) -> None:
             if job.name not in self.last_changed:
@@ -347,11 +378,14 @@ class Builder:
             self.renderers = {key: Renderer(load_layout(setup.project_root), setup)}
         return self.renderers[key]
 
-    def _pool(self) -> ProcessPoolExecutor:
-        if self.pool is None:
+    def _start_workers(self) -> None:
+        """Start the worker processes (one per core), if there is more than one core and they
+        are not running yet. They import WeasyPrint while this process reads the project."""
+        if self.pool is None and self.workers > 1:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
                                             initializer=_start_worker)
-        return self.pool
+            for _ in range(self.workers):
+                self.pool.submit(_prepare_worker)
 
 
 class _CacheScope:
@@ -390,6 +424,7 @@ class _LaidOut:
     rendered: int = 0
     reused: int = 0
     stylesheet_messages: list[str] | None = None
+    order: list[FicheSource] = field(default_factory=list)
 
     def findings(self, project: Project, builder: Builder) -> list[Finding]:
         findings = _stylesheet_findings(self.layout, self.stylesheet_messages or [])
@@ -402,8 +437,6 @@ class _LaidOut:
 def _stylesheet_findings(layout: Layout, messages: list[str]) -> list[Finding]:
     """What WeasyPrint dropped from the layout's stylesheet, at its line and column."""
     import re
-
-    from .render import classify
 
     findings = []
     for message in messages:
@@ -454,6 +487,11 @@ _renderers: dict[tuple, object] = {}
 def _start_worker() -> None:
     """In a worker process: end with the parent, even when the parent was killed."""
     threading.Thread(target=_exit_with_parent, daemon=True).start()
+
+
+def _prepare_worker() -> None:
+    """Import what rendering needs, while the parent reads the project."""
+    from . import render  # noqa: F401  (WeasyPrint, the slowest import)
 
 
 def _exit_with_parent() -> None:

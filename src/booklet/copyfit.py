@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+from typing import TYPE_CHECKING
 
 from .model import SECTION_KEYS
-from .render import Rendered
+
+if TYPE_CHECKING:
+    from .render import Rendered
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def _article_boxes(page_box) -> list:
 
 def _section_characters(page) -> int:
     """How many characters of the six texts a page holds."""
+    from weasyprint.formatting_structure.boxes import TextBox
     return sum(len(inner.text) for box in _article_boxes(page_box(page))
                if box.element is not None and "sections" in (box.element.get("class") or "").split()
                for inner in box.descendants() if isinstance(inner, TextBox))
@@ -158,6 +160,7 @@ def estimate_step(first: Rendered, steps: list[FitStep]) -> int | None:
 
 def overflow(rendered: Rendered) -> tuple[int, list[int]]:
     """Characters beyond the first page, and the numbers of the sections they belong to."""
+    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
     characters, sections = 0, set()
     for page in rendered.document.pages[1:]:
         content = [child for child in page_box(page).children if not isinstance(child, MarginBox)]

@@ -51,13 +51,14 @@ def _environment() -> jinja2.Environment:
                               lstrip_blocks=True)
 
 
-def entries(project: Project, findings: list[Finding], dist: Path, base: str) -> list[Entry]:
+def entries(project: Project, findings: list[Finding], dist: Path, base: str,
+            order: list | None = None) -> list[Entry]:
     """The collectivités in booklet order, with the PDFs of theirs that are in `dist`."""
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.location.path, []).append(finding)
     result = []
-    for entry in order_fiches(project):
+    for entry in order or order_fiches(project):
         fiche = entry.fiche
         name = localize(fiche.name, fiche.lang, fiche.lang).text
         other = localize(fiche.name, fiche.lang, other_language_of(fiche.lang))
@@ -77,7 +78,8 @@ def entries(project: Project, findings: list[Finding], dist: Path, base: str) ->
 
 def render_page(project: Project | None, findings: list[Finding], dist: Path, *,
                 live: bool = False, generation: int = 0, failed: bool = False,
-                message: str | None = None, building: bool = False) -> str:
+                message: str | None = None, building: bool = False,
+                order: list | None = None) -> str:
     """The page's HTML. Links are relative to dist/ (static page) or under /dist/ (live)."""
     base = "/dist/" if live else ""
     title = project and localize(project.config.title, "fr", "fr").text
@@ -85,7 +87,7 @@ def render_page(project: Project | None, findings: list[Finding], dist: Path, *,
     booklets = [Download(LANGUAGES[edition].download, base + booklet_name(edition))
                 for edition in (project.config.editions if project else [])
                 if (dist / booklet_name(edition)).is_file()]
-    listed = entries(project, findings, dist, base) if project else []
+    listed = entries(project, findings, dist, base, order) if project else []
     fiche_paths = {entry.source.path for entry in project.fiches} if project else set()
     general = [f for f in findings if f.location.path not in fiche_paths and f.severity != "info"]
     return _environment().get_template("index.html").render(
@@ -104,10 +106,11 @@ def _by_country(listed: list[Entry]) -> list[tuple[str, list[Entry]]]:
     return groups
 
 
-def write_download_page(project: Project, findings: list[Finding]) -> Path:
+def write_download_page(project: Project, findings: list[Finding],
+                        order: list | None = None) -> Path:
     """dist/index.html, written atomically."""
     target = download_page_path(project.root)
-    html = render_page(project, findings, dist_dir(project.root))
+    html = render_page(project, findings, dist_dir(project.root), order=order)
     write_text(target, html)
     return target
 

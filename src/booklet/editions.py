@@ -10,19 +10,21 @@ findings here, at the fiche's or the configuration's place.
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
 
-from .assemble import FichePage, Plan, fiche_context, plan_edition
+from .assemble import FichePage, Plan, fiche_context, plan_edition, resolve_partners
 from .copyfit import FitStep, describe_sections, fit_steps
 from .errors import Finding, SourceLocation
 from .languages import english_name
 from .layouts import Layout
 from .page_cache import PartRecord, part_key
-from .parts import FitMarker, PartJob
+from .parts import FitMarker, PartJob, RenderSetup, classify
 from .pdf_assembly import Label
 from .project import Project
-from .render import RenderSetup, classify
 from .text import localize, other_language
 
 MIN_DPI = 200
@@ -32,45 +34,74 @@ MM_PER_INCH = 25.4
 
 @dataclass(frozen=True)
 class EditionParts:
-    """The parts of one edition, in booklet order, with the plan they were made from."""
+    """The parts of one edition, in booklet order, with the plan they were made from.
+
+    A fiche's job is keyed by everything its page is made of, without making its HTML:
+    `complete(job)` makes it, only for the parts the cache does not have."""
 
     edition: str
     plan: Plan
     front: PartJob
     fiches: tuple[tuple[FichePage, PartJob], ...]
     index: PartJob
+    html: dict[str, Callable[[], str]] = field(repr=False, compare=False)
 
     @property
     def jobs(self) -> list[PartJob]:
         return [self.front, *(job for _, job in self.fiches), self.index]
 
+    def complete(self, job: PartJob) -> PartJob:
+        """The job with its HTML."""
+        return job if job.html else replace(job, html=self.html[job.key]())
+
 
 def plan_parts(project: Project, layout: Layout, setup: RenderSetup, setup_key: str,
-               edition: str, front_pages: int, copyfit: bool = True) -> EditionParts:
-    """Every part of `edition` as a job, its key included, given the front matter's length."""
+               edition: str, front_pages: int, copyfit: bool = True,
+               order: list | None = None) -> EditionParts:
+    """Every part of `edition` as a job, its key included, given the front matter's length
+    (and the fiches in booklet order, if known)."""
     common = _common_context(project, layout, edition)
-    plan = plan_edition(project, edition, front_pages)
+    plan = plan_edition(project, edition, front_pages, order)
     steps = tuple(fit_steps(layout.copyfit_settings(setup.paper)))
     steps = steps if copyfit else steps[:1]
+    makers = {}
 
-    def job(kind: str, name: str, html: str, steps: tuple[FitStep, ...] = (),
-            labels: tuple[Label, ...] = (), images: tuple = ()) -> PartJob:
-        key = part_key(html, setup_key, steps, setup.variant, setup.date, labels)
+    def job(kind: str, name: str, content: str, steps: tuple[FitStep, ...] = (),
+            labels: tuple[Label, ...] = (), images: tuple = (), html: str = "") -> PartJob:
+        key = part_key(content, setup_key, steps, setup.variant, setup.date, labels)
         return PartJob(key, kind, name, edition, html, steps, labels, images)
 
-    front = job("front", "front", layout.render("front.html", plan=plan, first_page=1, **common))
+    front_html = layout.render("front.html", plan=plan, first_page=1, **common)
+    front = job("front", "front", front_html, html=front_html)
     fiches = []
     for page in plan.fiches:
         fiche = page.source.fiche
-        html = layout.render("fiche.html", fit=FitMarker(), **fiche_context(plan, page), **common,
-                             first_page=page.page)
         images = tuple((getattr(fiche, name), name) for name in ("logo", "photo")
                        if getattr(fiche, name))
-        fiches.append((page, job("fiche", page.id, html, steps, (Label(0, start=page.page),),
-                                 images)))
-    index = job("index", "index", layout.render("index.html", plan=plan,
-                                                first_page=plan.index_page, **common))
-    return EditionParts(edition, plan, front, tuple(fiches), index)
+        fiche_job = job("fiche", page.id, _fiche_inputs(plan, page, common), steps,
+                        (Label(0, start=page.page),), images)
+        makers[fiche_job.key] = partial(_fiche_html, layout, plan, page, common)
+        fiches.append((page, fiche_job))
+    index_html = layout.render("index.html", plan=plan, first_page=plan.index_page, **common)
+    index = job("index", "index", index_html, html=index_html)
+    return EditionParts(edition, plan, front, tuple(fiches), index, makers)
+
+
+def _fiche_html(layout: Layout, plan: Plan, page: FichePage, common: dict) -> str:
+    return layout.render("fiche.html", fit=FitMarker(), **fiche_context(plan, page), **common,
+                         first_page=page.page)
+
+
+def _fiche_inputs(plan: Plan, page: FichePage, common: dict) -> str:
+    """Everything the fiche template is given (`fiche_context`, `common`), as text: the
+    fiche's file as written, where it lands, and what it prints of its partners. The
+    template itself is a layout file, part of the setup's key."""
+    partners = [(repr(ref.name), ref.target and (ref.target.id, ref.target.anchor, ref.target.page))
+                for ref in resolve_partners(page, plan)]
+    return json.dumps(["fiche.html", page.source.id, page.source.source.text, page.page,
+                       page.anchor, repr(page.name), repr(page.other_name), partners,
+                       {key: repr(value) for key, value in common.items() if key != "labels"},
+                       plan.edition], ensure_ascii=False)
 
 
 def booklet_labels(layout: Layout, edition: str) -> list[Label]:

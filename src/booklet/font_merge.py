@@ -31,6 +31,22 @@ _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 
+def font_facts(pdf: pikepdf.Pdf) -> dict[str, dict]:
+    """What the merge needs of each face a PDF embeds, read once when its part is rendered:
+    {BaseFont: {"widths": [[glyph, width], …], "text": [[glyph, text], …]}}."""
+    facts = {}
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        for font in (resources.get("/Font", {}) if resources is not None else {}).values():
+            mapping = parse_to_unicode(font.ToUnicode.read_bytes()) if _mergeable(font) else None
+            if mapping is not None:
+                face = facts.setdefault(str(font.BaseFont), {"widths": {}, "text": {}})
+                face["widths"].update(parse_widths(font.DescendantFonts[0].W))
+                face["text"].update(mapping)
+    return {name: {key: sorted(values.items()) for key, values in face.items()}
+            for name, face in sorted(facts.items())}
+
+
 class FontMerger:
     """Gathers the fonts of the pages of one PDF, then gives each face one font object."""
 
@@ -38,40 +54,40 @@ class FontMerger:
         self.pdf = pdf
         self.font_dirs = font_dirs
         self.uses: dict[str, list[tuple[pikepdf.Dictionary, str, pikepdf.Dictionary]]] = {}
+        self.widths: dict[str, dict[int, float]] = {}
+        self.text: dict[str, dict[int, str]] = {}
         self.seen: set[tuple[int, int]] = set()
 
-    def gather(self, page: pikepdf.Page) -> None:
-        """Note the fonts a page's resources name."""
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if resources is not None else None
-        if fonts is None or (fonts.is_indirect and fonts.objgen in self.seen):
-            return
-        if fonts.is_indirect:
-            self.seen.add(fonts.objgen)
-        for name, font in fonts.items():
-            if _mergeable(font):
-                self.uses.setdefault(str(font.BaseFont), []).append((fonts, name, font))
+    def gather(self, pages: list[pikepdf.Page], facts: dict[str, dict]) -> None:
+        """Note the fonts that the resources of a part's `pages` name, and the glyphs they
+        use (`facts`: `font_facts` of the part)."""
+        for name, face in facts.items():
+            self.widths.setdefault(name, {}).update(face["widths"])
+            self.text.setdefault(name, {}).update(face["text"])
+        for page in pages:
+            resources = page.obj.get("/Resources")
+            fonts = resources.get("/Font") if resources is not None else None
+            if fonts is None or (fonts.is_indirect and fonts.objgen in self.seen):
+                continue
+            if fonts.is_indirect:
+                self.seen.add(fonts.objgen)
+            for name, font in fonts.items():
+                if str(font.BaseFont) in facts and _mergeable(font):
+                    self.uses.setdefault(str(font.BaseFont), []).append((fonts, name, font))
 
     def merge(self) -> None:
         """Replace each face's fonts by one font holding the union of their glyphs."""
-        for uses in self.uses.values():
+        for face, uses in self.uses.items():
             fonts = list({font.objgen: font for _, _, font in uses}.values())
             if len(fonts) < 2:
                 continue
-            merged = self._merged(fonts)
+            merged = self._merged(fonts, self.widths[face], self.text[face])
             if merged is not None:
                 for resources, name, _ in uses:
                     resources[name] = merged
 
-    def _merged(self, fonts: list[pikepdf.Dictionary]) -> pikepdf.Dictionary | None:
-        widths: dict[int, float] = {}
-        to_unicode: dict[int, str] = {}
-        for font in fonts:
-            widths.update(parse_widths(font.DescendantFonts[0].W))
-            mapping = parse_to_unicode(font.ToUnicode.read_bytes())
-            if mapping is None:
-                return None
-            to_unicode.update(mapping)
+    def _merged(self, fonts: list[pikepdf.Dictionary], widths: dict[int, float],
+                to_unicode: dict[int, str]) -> pikepdf.Dictionary | None:
         first = fonts[0].DescendantFonts[0]
         descriptor = first.FontDescriptor
         file_key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"

@@ -103,6 +103,11 @@ def _identity(path: Path) -> list:
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
 
+def reserve_temporary(target: Path) -> Path:
+    """An empty temporary file beside `target`, for a writer to fill (then synced)."""
+    return temporary_beside(target, lambda file: None)
+
+
 def copy_to_temporary(source: Path, target: Path) -> Path:
     """A copy of `source`, in a temporary file beside `target`."""
     def write(file) -> None:

@@ -23,12 +23,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 CACHE_DIR = Path(".booklet") / "cache"
-FORMAT = 1
+FORMAT = 2
 """Bumped when what a part's PDF or record holds changes, so old entries are not reused."""
 KEEP_UNUSED = 2.0
 """Pruning keeps, besides the entries of the last build, this many times as many others
 (the most recently used): enough to undo an edit or switch paper without rendering again."""
 RECENT_SECONDS = 600
+NOTES_SECONDS = 30 * 24 * 3600
+"""Notes of a setup not used for this long (a layout since changed) are pruned."""
 """Entries used this recently are never pruned: another build of the project may be using them."""
 
 
@@ -79,6 +81,8 @@ class PartRecord:
     links: list[dict] = field(default_factory=list)
     """Links to other parts, taken out of this PDF: page, target anchor, rectangle,
     and the marked content that identifies their structure element."""
+    fonts: dict[str, dict] = field(default_factory=dict)
+    """The glyphs each embedded face uses, with their widths and text (`font_merge.font_facts`)."""
     inputs: list[tuple[str, str]] = field(default_factory=list)
     """The files read while rendering, with the SHA-256 of what was read."""
     sha256: str = ""
@@ -136,20 +140,21 @@ class PageCache:
         self.used.add(record.key)
         return record
 
-    def get_messages(self, setup_key: str) -> list[str] | None:
-        """What WeasyPrint said of the layout's stylesheets in this setup, if known."""
+    def read_note(self, name: str):
+        """A note kept beside the parts (what WeasyPrint said of a setup's stylesheets, the
+        length of an edition's front matter), or None."""
         try:
-            return json.loads((self.folder / f"setup-{setup_key}.json").read_text(encoding="utf-8"))
+            return json.loads((self.folder / f"note-{name}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
 
-    def put_messages(self, setup_key: str, messages: list[str]) -> None:
+    def write_note(self, name: str, value) -> None:
         if self.read_only:
             return
-        path = self.folder / f"setup-{setup_key}.json"
-        if self.get_messages(setup_key) != messages:
+        path = self.folder / f"note-{name}.json"
+        if self.read_note(name) != value:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(path, json.dumps(messages, ensure_ascii=False).encode("utf-8"))
+            _write_atomically(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
         _touch(path)
 
     def prune(self) -> None:
@@ -160,10 +165,12 @@ class PageCache:
             entries = [(path.stat().st_mtime, path) for path in self.folder.glob("*.json")]
             leftovers = [path for path in self.folder.glob(".*.tmp")
                          if now - path.stat().st_mtime > 3600]
+            leftovers += [path for path in self.folder.glob("note-*.json")
+                          if now - path.stat().st_mtime > NOTES_SECONDS]
         except OSError:
             return
         others = sorted((entry for entry in entries if entry[1].stem not in self.used
-                         and not entry[1].name.startswith("setup-")), reverse=True)
+                         and not entry[1].name.startswith("note-")), reverse=True)
         for modified, path in others[int(len(self.used) * KEEP_UNUSED) + 50:]:
             if now - modified < RECENT_SECONDS:  # perhaps in use by another build
                 continue

@@ -1,5 +1,8 @@
 """Stage 5 for one part: its HTML in, a small PDF and what was found out.
 
+This module is what the build knows of rendering (setups, jobs, WeasyPrint's
+messages); WeasyPrint itself is imported only where a part is rendered.
+
 A part is the cover and contents, one fiche's page, or the partnership index.
 Each is laid out by WeasyPrint as a document of its own (a fiche at the
 largest copyfit step that keeps it on one page) and written as its own PDF.
@@ -13,27 +16,65 @@ into the `PartRecord` as plain data; no WeasyPrint object leaves this module.
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import pikepdf
 from markupsafe import Markup, escape
-from weasyprint.formatting_structure.boxes import ReplacedBox
 
-from .copyfit import (
-    FitStep,
-    estimate_step,
-    fit,
-    overflow,
-    page_box,
-    page_filled,
-    positioned_overflow,
-)
-from .page_cache import PageCache, PartRecord
+from . import __version__
+from .copyfit import FitStep, estimate_step, fit, overflow, page_box, page_filled, positioned_overflow
+from .font_merge import font_facts
+from .layouts import FONTS_DIR, Layout
+from .page_cache import PageCache, PartRecord, digest, file_digest
 from .pdf_assembly import LINK_ID, Label
-from .render import Rendered, Renderer
+
+if TYPE_CHECKING:
+    from .render import Rendered, Renderer
+
+SCREEN_VARIANT = "pdf/ua-1"  # tagged for screen readers, with bookmarks and metadata
+PRINT_VARIANT = "pdf/x-4"  # keeps RGB colours and transparency, unlike PDF/X-1a (see docs)
+
+
+@dataclass(frozen=True)
+class RenderSetup:
+    """What every part of a build is rendered with, as plain data a worker process can rebuild
+    its `Renderer` from: the project (its layout and images), the paper, and the PDF kind."""
+
+    project_root: Path
+    paper: str = "A4"
+    for_print: bool = False
+    date: str | None = None
+    """The PDFs' creation date (from SOURCE_DATE_EPOCH); None: no date, reproducible bytes."""
+
+    @property
+    def variant(self) -> str:
+        return PRINT_VARIANT if self.for_print else SCREEN_VARIANT
+
+    def key(self, layout: Layout) -> str:
+        """Everything about the setup that reaches a page: the versions of booklet and
+        WeasyPrint, the paper and PDF kind, and the content of every layout file and font."""
+        files = sorted({path for folder in (*layout.dirs, FONTS_DIR)
+                        for path in folder.rglob("*") if path.is_file()})
+        return digest(json.dumps([__version__, version("weasyprint"), self.paper, self.for_print,
+                                  [(str(path), file_digest(path)) for path in files]]))
+
+
+def classify(message: str) -> str:
+    """What a WeasyPrint message is about: 'missing-glyph', 'refused' (a file outside the
+    project was asked for) or 'other'."""
+    if ".notdef glyph" in message:
+        return "missing-glyph"
+    if "refused to read" in message:
+        return "refused"
+    return "other"
+
+
 
 
 class FitMarker:
@@ -103,11 +144,13 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecor
             images = _image_facts(rendered, dict(job.images), renderer.setup.project_root)
     else:
         rendered = renderer.render(html)
-    content, links = b"", []
+    content, links, fonts = b"", [], {}
     if not cache.read_only:
         content, links = detach_links(renderer.write_pdf(rendered.document, job.labels), borrowed)
+        with pikepdf.open(io.BytesIO(content)) as pdf:
+            fonts = font_facts(pdf)
     record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
-                        fit_facts, images, links,
+                        fit_facts, images, links, fonts,
                         sorted((str(path), sha) for path, sha in rendered.inputs))
     return cache.put(record, content)
 
@@ -122,6 +165,7 @@ def _fit_facts(step: int | None, rendered: Rendered) -> dict:
 def _image_facts(rendered: Rendered, images: dict[str, str], root: Path) -> list[dict]:
     """Each raster image of the page: its pixels and the size the layout gives it (CSS px)."""
     from PIL import Image
+    from weasyprint.formatting_structure.boxes import ReplacedBox
 
     facts = []
     for box in page_box(rendered.document.pages[0]).descendants():

@@ -19,6 +19,7 @@ the same bytes, whichever process rendered them and whether they came from the c
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,16 @@ class Label:
     index: int
     start: int | None = None
     prefix: str | None = None
+
+
+def assemble_file(parts: list[PartRecord], path: Path, labels: list[Label],
+                  font_dirs: tuple[Path, ...]) -> int:
+    """`assemble` into the file at `path`, synced to disk; returns the number of pages."""
+    with path.open("wb") as file:
+        pages = assemble(parts, file, labels, font_dirs)
+        file.flush()
+        os.fsync(file.fileno())
+    return pages
 
 
 def assemble(parts: list[PartRecord], target, labels: list[Label],
@@ -66,8 +77,8 @@ def assemble(parts: list[PartRecord], target, labels: list[Label],
             destinations += [(name, _foreign(booklet, source, array))
                              for name, array in _destinations(source)]
             outline += [_copy_outline(booklet, source, item) for item in _outline_items(source)]
-            for page in pages:
-                fonts.gather(page)
+            fonts.gather(pages, {name: {key: dict(values) for key, values in face.items()}
+                                 for name, face in part.fonts.items()})
         fonts.merge()
         structure.finish()
         if destinations:
@@ -78,6 +89,7 @@ def assemble(parts: list[PartRecord], target, labels: list[Label],
         booklet.Root.PageLabels = _page_labels(labels)
         pages = len(booklet.pages)
         booklet.save(target, deterministic_id=True, linearize=False,
+                     stream_decode_level=pikepdf.StreamDecodeLevel.none,
                      object_stream_mode=pikepdf.ObjectStreamMode.generate,
                      min_version=max(str(source.pdf_version) for source in sources))
         return pages

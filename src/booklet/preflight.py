@@ -72,6 +72,13 @@ MAX_TEXT = {"sections": 12_000}  # characters; a page holds about 6,000 at the s
 MAX_OTHER_TEXT = 1_000
 
 
+# Ranges known to hold no control or format character: only the characters outside them
+# are looked up one by one (a fiche is thousands of characters, almost all in these).
+_MAYBE_INVISIBLE = re.compile(
+    "[^\n\t\x20-\x7e\xa0-\xac\xae-\u05ff\u0e00-\u17ff\u1e00-\u200a\u2010-\u2029"
+    "\u202f-\u205f\u2070-\ufefe\uff00-\ufff8]")
+
+
 def _invisible(char: str) -> bool:
     category = unicodedata.category(char)
     return char in BIDI_CONTROLS or (category == "Cc" and char not in "\n\t") or (
@@ -88,7 +95,7 @@ def _text_problems(source: SourceDocument, accept: bool) -> list[Finding]:
                 f"{field} is {len(text):,} characters long, more than the {limit:,} a page can "
                 f"hold: shorten it (was the wrong file pasted here?)"))
             continue
-        hidden = list(dict.fromkeys(c for c in text if _invisible(c)))
+        hidden = list(dict.fromkeys(c for c in _MAYBE_INVISIBLE.findall(text) if _invisible(c)))
         for char in hidden:
             name = unicodedata.name(char, "a control character")
             kind = "a bidirectional override" if char in BIDI_CONTROLS else "an invisible character"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import logging
 import mimetypes
 from collections.abc import Callable
@@ -19,15 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import __version__
 from .layouts import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
-from .page_cache import digest, file_digest
+from .parts import RenderSetup
 from .pdf_assembly import Label
 
 FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
@@ -37,8 +34,6 @@ PRINT_STYLESHEET = ("@page { bleed: 3mm; marks: crop; } "
                     "@color-profile --output-intent { src: url(sRGB2014.icc); "
                     "components: r, g, b; }")
 OUTPUT_INTENT = "--output-intent"
-SCREEN_VARIANT = "pdf/ua-1"  # tagged for screen readers, with bookmarks and metadata
-PRINT_VARIANT = "pdf/x-4"  # keeps RGB colours and transparency, unlike PDF/X-1a (see docs)
 
 
 class RefusedURL(ValueError):
@@ -101,40 +96,6 @@ def _captured_log():
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
         logger.propagate = previous_propagate
-
-
-@dataclass(frozen=True)
-class RenderSetup:
-    """What every part of a build is rendered with, as plain data a worker process can rebuild
-    its `Renderer` from: the project (its layout and images), the paper, and the PDF kind."""
-
-    project_root: Path
-    paper: str = "A4"
-    for_print: bool = False
-    date: str | None = None
-    """The PDFs' creation date (from SOURCE_DATE_EPOCH); None: no date, reproducible bytes."""
-
-    @property
-    def variant(self) -> str:
-        return PRINT_VARIANT if self.for_print else SCREEN_VARIANT
-
-    def key(self, layout: Layout) -> str:
-        """Everything about the setup that reaches a page: the versions of booklet and
-        WeasyPrint, the paper and PDF kind, and the content of every layout file and font."""
-        files = sorted({path for folder in (*layout.dirs, FONTS_DIR)
-                        for path in folder.rglob("*") if path.is_file()})
-        return digest(json.dumps([__version__, weasyprint.__version__, self.paper, self.for_print,
-                                  [(str(path), file_digest(path)) for path in files]]))
-
-
-def classify(message: str) -> str:
-    """What a WeasyPrint message is about: 'missing-glyph', 'refused' (a file outside the
-    project was asked for) or 'other'."""
-    if ".notdef glyph" in message:
-        return "missing-glyph"
-    if "refused to read" in message:
-        return "refused"
-    return "other"
 
 
 class Renderer:
