@@ -18,17 +18,16 @@ alone; new ones are renamed into place only once everything succeeded.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_context, parent_process
+from multiprocessing import get_context
 from pathlib import Path
 
-from . import outputs
+from . import outputs, workers
 from .assemble import order_fiches, order_inputs
 from .atomic import temporary_beside
 from .editions import EditionParts, booklet_labels, edition_findings, plan_parts
@@ -45,7 +44,6 @@ from .layouts import FONTS_DIR, Layout, load_layout
 from .outputs import Output, WrittenFiles
 from .page_cache import CACHE_DIR, PageCache, PartRecord, digest, remove_folder, temporary_cache
 from .parts import PartJob, RenderSetup, classify
-from .pdf_assembly import assemble_file
 from .preflight import preflight
 from .project import FicheSource, Project, load_project
 
@@ -96,7 +94,6 @@ class Builder:
         """False sets every fiche at full size (benchmarks/copyfit.py measures what fitting costs)."""
         self.workers = workers or len(os.sched_getaffinity(0))
         self.pool: ProcessPoolExecutor | None = None
-        self.renderers: dict[tuple, object] = {}
         self.sources: dict[str, str] = {}
         self.last_changed: set[str] = set()
 
@@ -224,7 +221,7 @@ class Builder:
         if result.stylesheet_messages is None:
             result.stylesheet_messages = cache.read_note(f"setup-{setup_key}")
             if result.stylesheet_messages is None:
-                result.stylesheet_messages = self._renderer(setup, setup_key).stylesheet_messages
+                result.stylesheet_messages = workers.renderer(setup, setup_key).stylesheet_messages
         cache.write_note(f"setup-{setup_key}", result.stylesheet_messages)
         return result
 
@@ -270,14 +267,11 @@ class Builder:
                 publish(job, record)
 
         if self.pool is None:
-            from .parts import render_part
-
-            renderer = self._renderer(setup, setup_key)
             for job in missing:
-                done(job, render_part(job, renderer, cache), renderer.stylesheet_messages)
+                done(job, *workers.render(job, setup, setup_key, cache.folder, cache.read_only))
             return
         futures: dict[Future, PartJob] = {
-            self.pool.submit(_render_in_worker, job, setup, setup_key, cache.folder,
+            self.pool.submit(workers.render, job, setup, setup_key, cache.folder,
                              cache.read_only): job
             for job in missing}
         for future, record_and_messages in self._results(futures):
@@ -321,9 +315,9 @@ class Builder:
                 booklets.append(Output(target, temporary, pages, False))
                 made.append((target, key, temporary))
                 if self.pool is None:
-                    assemble_file(records, temporary, labels, font_dirs)
+                    workers.assemble(records, temporary, labels, font_dirs)
                 else:
-                    futures[self.pool.submit(assemble_file, records, temporary, labels,
+                    futures[self.pool.submit(workers.assemble, records, temporary, labels,
                                              font_dirs)] = target
             for _ in self._results(futures):
                 pass
@@ -370,22 +364,14 @@ class Builder:
         self.last_changed = changed if len(changed) < len(sources) else set()
         return self.last_changed
 
-    def _renderer(self, setup: RenderSetup, setup_key: str):
-        key = (setup, setup_key)
-        if key not in self.renderers:
-            from .render import Renderer
-
-            self.renderers = {key: Renderer(load_layout(setup.project_root), setup)}
-        return self.renderers[key]
-
     def _start_workers(self) -> None:
         """Start the worker processes (one per core), if there is more than one core and they
         are not running yet. They import WeasyPrint while this process reads the project."""
         if self.pool is None and self.workers > 1:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                            initializer=_start_worker)
+                                            initializer=workers.start)
             for _ in range(self.workers):
-                self.pool.submit(_prepare_worker)
+                self.pool.submit(workers.prepare)
 
 
 class _CacheScope:
@@ -477,40 +463,3 @@ def _imposed(booklet: Output, sheet: str | None) -> Output:
             + (f"; pages reduced to {imposition.scale:.0%}" if imposition.scale < 0.99 else "")
             + (f"; {imposition.blanks} blank pages added" if imposition.blanks else ""))
     return Output(target, temporary, imposition.sides, False, note=note)
-
-
-# Worker processes
-
-_renderers: dict[tuple, object] = {}
-
-
-def _start_worker() -> None:
-    """In a worker process: end with the parent, even when the parent was killed."""
-    threading.Thread(target=_exit_with_parent, daemon=True).start()
-
-
-def _prepare_worker() -> None:
-    """Import what rendering needs, while the parent reads the project."""
-    from . import render  # noqa: F401  (WeasyPrint, the slowest import)
-
-
-def _exit_with_parent() -> None:
-    parent = parent_process()
-    if parent is not None:
-        parent.join()
-        os._exit(1)
-
-
-def _render_in_worker(job: PartJob, setup: RenderSetup, setup_key: str, cache_folder: Path,
-                      read_only: bool) -> tuple[PartRecord, list[str]]:
-    """Render one part in a worker process (each keeps one renderer per setup)."""
-    from .parts import render_part
-    from .render import Renderer
-
-    key = (setup, setup_key)
-    if key not in _renderers:
-        _renderers.clear()
-        _renderers[key] = Renderer(load_layout(setup.project_root), setup)
-    renderer = _renderers[key]
-    return (render_part(job, renderer, PageCache(cache_folder, read_only)),
-            renderer.stylesheet_messages)

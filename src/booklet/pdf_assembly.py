@@ -67,10 +67,10 @@ def assemble(parts: list[PartRecord], target, labels: list[Label],
         destinations: list[tuple[str, pikepdf.Object]] = []
         outline: list[pikepdf.Dictionary] = []
         for part, source in zip(parts, sources, strict=True):
-            first = len(booklet.pages)
+            pages = []
             for page in source.pages:
                 booklet.pages.append(page)
-            pages = list(booklet.pages)[first:]
+                pages.append(booklet.pages[-1])
             structure.add(source, pages)
             for link in part.links:
                 structure.add_link(pages[link["page"]], link)

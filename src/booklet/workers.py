@@ -1,0 +1,63 @@
+"""What worker processes run: rendering parts and assembling booklets.
+
+Worker processes are started with the build (`building.Builder`) and import
+WeasyPrint while the build reads the project; this module itself imports
+nothing heavy, so that a new worker starts at once. Each process keeps one
+`Renderer` (fonts and parsed stylesheets) per setup. The same functions run in
+the building process itself when there is a single core.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from multiprocessing import parent_process
+from pathlib import Path
+
+_renderers: dict[tuple, object] = {}
+
+
+def start() -> None:
+    """In a new worker process: end with the parent, even when the parent is killed."""
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    parent = parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
+
+
+def prepare() -> None:
+    """Import what rendering and assembly need (WeasyPrint: half a second)."""
+    from . import parts, pdf_assembly, render  # noqa: F401
+
+
+def renderer(setup, setup_key: str):
+    """This process's renderer for `setup` (made once)."""
+    from .layouts import load_layout
+    from .render import Renderer
+
+    key = (setup, setup_key)
+    if key not in _renderers:
+        _renderers.clear()
+        _renderers[key] = Renderer(load_layout(setup.project_root), setup)
+    return _renderers[key]
+
+
+def render(job, setup, setup_key: str, cache_folder: Path, read_only: bool) -> tuple:
+    """Render one part into the page cache: its record, and what WeasyPrint said of the
+    layout's stylesheets."""
+    from .page_cache import PageCache
+    from .parts import render_part
+
+    made = renderer(setup, setup_key)
+    return render_part(job, made, PageCache(cache_folder, read_only)), made.stylesheet_messages
+
+
+def assemble(records: list, path: Path, labels: list, font_dirs: tuple[Path, ...]) -> int:
+    """Assemble one booklet into `path` (`pdf_assembly.assemble_file`)."""
+    from .pdf_assembly import assemble_file
+
+    return assemble_file(records, path, labels, font_dirs)
