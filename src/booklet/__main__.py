@@ -1,5 +1,6 @@
 """`python -m booklet`: the same as the `booklet` command."""
 
-from .cli import main
+from booklet.cli import main
 
-main()
+if __name__ == "__main__":  # not again in the worker processes, which import this module
+    main()

@@ -24,7 +24,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_context
 from pathlib import Path
 
 from . import outputs, workers
@@ -48,6 +47,8 @@ from .preflight import preflight
 from .project import FicheSource, Project, load_project
 
 MAX_FRONT_LAYOUTS = 4
+WORKER_LOST = ("a worker process stopped unexpectedly (out of memory?); nothing was written: "
+               "run the command again")
 
 
 @dataclass
@@ -78,11 +79,13 @@ class Builder:
 
     `use_cache=False` (--no-cache) neither reads nor keeps the cache: the parts of
     one build live in a temporary folder. `workers` caps the worker processes
-    (default: one per core this process may use; one renders here, without workers)."""
+    (default: one per core this process may use; one renders here, without workers);
+    a `pool` already started (`workers.start_pool`) is used instead, and closed with
+    the builder."""
 
     def __init__(self, root: Path, accept_missing_glyphs: bool = False, progress=None,
                  publish_early: bool = False, use_cache: bool = True, workers: int | None = None,
-                 copyfit: bool = True):
+                 copyfit: bool = True, pool: ProcessPoolExecutor | None = None):
         self.root = root
         self.accept_missing_glyphs = accept_missing_glyphs
         self.progress = progress
@@ -92,8 +95,8 @@ class Builder:
         self.use_cache = use_cache
         self.copyfit = copyfit
         """False sets every fiche at full size (benchmarks/copyfit.py measures what fitting costs)."""
-        self.workers = workers or len(os.sched_getaffinity(0))
-        self.pool: ProcessPoolExecutor | None = None
+        self.workers = workers
+        self.pool = pool
         self.sources: dict[str, str] = {}
         self.last_changed: set[str] = set()
 
@@ -270,14 +273,20 @@ class Builder:
             for job in missing:
                 done(job, *workers.render(job, setup, setup_key, cache.folder, cache.read_only))
             return
-        futures: dict[Future, PartJob] = {
-            self.pool.submit(workers.render, job, setup, setup_key, cache.folder,
-                             cache.read_only): job
-            for job in missing}
+        futures = self._submit({job: (workers.render, job, setup, setup_key, cache.folder,
+                                      cache.read_only) for job in missing})
         for future, record_and_messages in self._results(futures):
             record, messages = record_and_messages
             cache.used.add(record.key)
             done(futures[future], record, messages)
+
+    def _submit(self, calls: dict) -> dict[Future, object]:
+        """Each call (function, arguments…) to the worker processes, by what it is for."""
+        try:
+            return {self.pool.submit(*call): what for what, call in calls.items()}
+        except BrokenProcessPool:
+            self.close()
+            raise BookletError(WORKER_LOST) from None
 
     def _results(self, futures: dict[Future, object]):
         """(future, result) as each finishes; a worker's error is raised here."""
@@ -289,8 +298,7 @@ class Builder:
                     yield future, future.result()
         except BrokenProcessPool:
             self.close()
-            raise BookletError("a worker process stopped unexpectedly (out of memory?); "
-                               "nothing was written: run the command again") from None
+            raise BookletError(WORKER_LOST) from None
         except BaseException:
             for future in futures:
                 future.cancel()
@@ -301,7 +309,7 @@ class Builder:
         """Each edition's booklet, assembled from its parts' PDFs into a temporary file
         (in worker processes, side by side), unless the file in place is still right."""
         font_dirs = (*laid_out.layout.dirs, FONTS_DIR)
-        booklets, futures, made = [], {}, []
+        booklets, calls, made = [], {}, []
         try:
             for parts, target in targets:
                 labels = booklet_labels(laid_out.layout, parts.edition)
@@ -314,12 +322,11 @@ class Builder:
                 temporary = outputs.reserve_temporary(target)
                 booklets.append(Output(target, temporary, pages, False))
                 made.append((target, key, temporary))
-                if self.pool is None:
-                    workers.assemble(records, temporary, labels, font_dirs)
-                else:
-                    futures[self.pool.submit(workers.assemble, records, temporary, labels,
-                                             font_dirs)] = target
-            for _ in self._results(futures):
+                calls[target] = (workers.assemble, records, temporary, labels, font_dirs)
+            if self.pool is None:
+                for call in calls.values():
+                    call[0](*call[1:])
+            for _ in self._results(self._submit(calls) if self.pool else {}):
                 pass
         except BaseException:
             outputs.discard(booklets)
@@ -365,13 +372,10 @@ class Builder:
         return self.last_changed
 
     def _start_workers(self) -> None:
-        """Start the worker processes (one per core), if there is more than one core and they
-        are not running yet. They import WeasyPrint while this process reads the project."""
-        if self.pool is None and self.workers > 1:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                            initializer=workers.start)
-            for _ in range(self.workers):
-                self.pool.submit(workers.prepare)
+        """Start the worker processes if they are not running yet: they import WeasyPrint
+        while this process reads the project."""
+        if self.pool is None:
+            self.pool = workers.start_pool(self.workers)
 
 
 class _CacheScope:

@@ -130,13 +130,16 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
 
         return watch_build(directory, edition, output, quiet, accept_missing_glyphs,
                            lambda line: click.echo(line, err=True), **print_options)
+    from .workers import start_pool
+
+    pool = start_pool()  # first: the workers import WeasyPrint while booklet loads
     from .commands.build import build as run
     from .commands.build import describe_written
 
     progress = _Progress(quiet)
     try:
         outcome = run(directory, edition, output, progress, accept_missing_glyphs,
-                      use_cache=not no_cache, **print_options)
+                      use_cache=not no_cache, pool=pool, **print_options)
     finally:
         progress.stop()
     _report(outcome.findings, ("error",) if quiet else ("error", "warning"))
@@ -167,13 +170,16 @@ def check(directory: Path, as_json: bool, quiet: bool, paper: str | None,
       booklet check rencontres-2026
       booklet check rencontres-2026 --json > findings.json
     """
+    from .workers import start_pool
+
+    pool = start_pool()  # first: the workers import WeasyPrint while booklet loads
     from .commands.build import check as run
     from .errors import DataError
 
     progress = _Progress(quiet or as_json)
     try:
         findings, failed = run(directory, progress, accept_missing_glyphs, paper,
-                               use_cache=not no_cache).findings, False
+                               use_cache=not no_cache, pool=pool).findings, False
     except DataError as error:
         if not as_json:
             raise

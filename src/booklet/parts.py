@@ -15,7 +15,6 @@ into the `PartRecord` as plain data; no WeasyPrint object leaves this module.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -24,15 +23,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-import pikepdf
 from markupsafe import Markup, escape
 
 from . import __version__
 from .copyfit import FitStep, estimate_step, fit, overflow, page_box, page_filled, positioned_overflow
-from .font_merge import font_facts
-from .layouts import FONTS_DIR, Layout
+from .layouts import FONTS_DIR, PACKAGE_DIR, Layout
 from .page_cache import PageCache, PartRecord, digest, file_digest
-from .pdf_assembly import LINK_ID, Label
+from .part_pdf import finish
+from .pdf_assembly import Label
 
 if TYPE_CHECKING:
     from .render import Rendered, Renderer
@@ -57,12 +55,17 @@ class RenderSetup:
         return PRINT_VARIANT if self.for_print else SCREEN_VARIANT
 
     def key(self, layout: Layout) -> str:
-        """Everything about the setup that reaches a page: the versions of booklet and
-        WeasyPrint, the paper and PDF kind, and the content of every layout file and font."""
+        """Everything about the setup that reaches a page: the versions of booklet (and its
+        code: a changed module renders every part again) and of WeasyPrint, pikepdf and
+        HarfBuzz, the paper and PDF kind, and the content of every layout file and font."""
         files = sorted({path for folder in (*layout.dirs, FONTS_DIR)
                         for path in folder.rglob("*") if path.is_file()})
-        return digest(json.dumps([__version__, version("weasyprint"), self.paper, self.for_print,
-                                  [(str(path), file_digest(path)) for path in files]]))
+        code = sorted(PACKAGE_DIR.glob("*.py"))
+        return digest(json.dumps([
+            __version__, [version(name) for name in ("weasyprint", "pikepdf", "uharfbuzz")],
+            self.paper, self.for_print,
+            [(str(path), file_digest(path)) for path in files],
+            [(path.name, file_digest(path)) for path in code]]))
 
 
 def classify(message: str) -> str:
@@ -96,7 +99,7 @@ def with_borrowed_anchors(html: str) -> tuple[str, list[str]]:
     """The HTML with an empty anchor for each link target it does not hold, and their names.
 
     WeasyPrint writes no annotation, and no structure, for a link whose anchor is not
-    in the document; these stand-ins make it write both. `detach_links` takes them
+    in the document; these stand-ins make it write both. `part_pdf.finish` takes them
     out of the PDF again."""
     borrowed = sorted(set(_HREF.findall(html)) - set(_ID.findall(html)))
     body = _BODY.search(html)
@@ -146,9 +149,7 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecor
         rendered = renderer.render(html)
     content, links, fonts = b"", [], {}
     if not cache.read_only:
-        content, links = detach_links(renderer.write_pdf(rendered.document, job.labels), borrowed)
-        with pikepdf.open(io.BytesIO(content)) as pdf:
-            fonts = font_facts(pdf)
+        content, links, fonts = finish(renderer.write_pdf(rendered.document, job.labels), borrowed)
     record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
                         fit_facts, images, links, fonts,
                         sorted((str(path), sha) for path, sha in rendered.inputs))
@@ -179,80 +180,3 @@ def _image_facts(rendered: Rendered, images: dict[str, str], root: Path) -> list
         facts.append({"field": images[value], "value": value, "pixels": [width, height],
                       "box": [box.width, box.height]})
     return facts
-
-
-def detach_links(content: bytes, borrowed: list[str]) -> tuple[bytes, list[dict]]:
-    """The PDF without the `borrowed` anchors, nor the links to them; and those links.
-
-    Each link's structure element becomes a /Span marked with an /ID, so that the
-    assembly can make it a /Link again with its annotation."""
-    if not borrowed:
-        return content, []
-    borrowed_names = set(borrowed)
-    pdf = pikepdf.open(io.BytesIO(content))
-    dests = pdf.Root.Names.Dests
-    names = dests.Names
-    dests.Names = pikepdf.Array([item for i in range(0, len(names), 2)
-                                 if str(names[i]) not in borrowed_names
-                                 for item in (names[i], names[i + 1])])
-    tree = pdf.Root.get("/StructTreeRoot")
-    if tree is not None:  # the stand-in anchors' empty elements
-        for document in tree.K:
-            document.K = pikepdf.Array([kid for kid in document.K if len(kid.get("/K", [1]))])
-    links = []
-    for number, page in enumerate(pdf.pages):
-        annotations = page.obj.get("/Annots")
-        if annotations is None:
-            continue
-        kept = pikepdf.Array()
-        for annotation in annotations:
-            target = annotation.get("/Dest")
-            if not isinstance(target, pikepdf.String) or str(target) not in borrowed_names:
-                kept.append(annotation)
-                continue
-            link = {"page": number, "target": str(target),
-                    "rect": [float(v) for v in annotation.Rect]}
-            if tree is not None and "/StructParent" in annotation:
-                link.update(_untag(tree, annotation, f"{LINK_ID}{len(links)}"))
-            links.append(link)
-        if len(kept) != len(annotations):
-            if kept:
-                page.obj.Annots = kept
-            else:
-                del page.obj["/Annots"]
-    output = io.BytesIO()
-    pdf.save(output, deterministic_id=True)
-    return output.getvalue(), links
-
-
-def _untag(tree: pikepdf.Dictionary, annotation: pikepdf.Dictionary, link_id: str) -> dict:
-    """Detach `annotation` from its /Link structure element, which becomes a /Span with
-    `link_id`; and remove its entry from the parent tree."""
-    number = int(annotation.StructParent)
-    nums = tree.ParentTree.Nums
-    for i in range(0, len(nums), 2):
-        if int(nums[i]) == number:
-            element = nums[i + 1]
-            del nums[i:i + 2]
-            break
-    else:
-        return {}
-    element.K = pikepdf.Array([kid for kid in element.K if not (
-        isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
-        and kid.Obj.objgen == annotation.objgen)])
-    element.S = pikepdf.Name.Span
-    element.ID = pikepdf.String(link_id)
-    return {"id": link_id, "mcid": _first_mcid(element)}
-
-
-def _first_mcid(element) -> int | None:
-    """A marked-content id inside a structure element: the parent tree leads from it back
-    up to the element."""
-    for kid in element.get("/K", []):
-        if isinstance(kid, int):
-            return int(kid)
-        if isinstance(kid, pikepdf.Dictionary):
-            found = int(kid.MCID) if "/MCID" in kid else _first_mcid(kid)
-            if found is not None:
-                return found
-    return None

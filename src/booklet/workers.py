@@ -9,12 +9,27 @@ the building process itself when there is a single core.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
-from multiprocessing import parent_process
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context, parent_process
 from pathlib import Path
 
 _renderers: dict[tuple, object] = {}
+atexit.register(_renderers.clear)  # WeasyPrint's fonts are released before Python stops
+
+
+def start_pool(count: int | None = None) -> ProcessPoolExecutor | None:
+    """`count` worker processes (default: one per core this process may use), already
+    importing WeasyPrint; None with a single one (the build then renders in its own process)."""
+    count = count or len(os.sched_getaffinity(0))
+    if count < 2:
+        return None
+    pool = ProcessPoolExecutor(count, mp_context=get_context("spawn"), initializer=start)
+    for _ in range(count):
+        pool.submit(prepare)
+    return pool
 
 
 def start() -> None:

@@ -10,17 +10,20 @@ from ..outputs import download_page_path
 
 
 def check(root: Path, progress=None, accept_missing_glyphs: bool = False,
-          paper: str | None = None, use_cache: bool = True) -> Outcome:
+          paper: str | None = None, use_cache: bool = True, pool=None) -> Outcome:
     """Validate, preflight and lay out everything; write nothing in dist/."""
-    with Builder(root, accept_missing_glyphs, progress, use_cache=use_cache) as builder:
+    with Builder(root, accept_missing_glyphs, progress, use_cache=use_cache,
+                 pool=pool) as builder:
         return builder.check(paper)
 
 
 def build(root: Path, edition: str | None = None, output: Path | None = None,
           progress=None, accept_missing_glyphs: bool = False, use_cache: bool = True,
-          **print_options) -> Outcome:
-    """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition."""
-    with Builder(root, accept_missing_glyphs, progress, use_cache=use_cache) as builder:
+          pool=None, **print_options) -> Outcome:
+    """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition.
+    `pool`: worker processes already started (`workers.start_pool`)."""
+    with Builder(root, accept_missing_glyphs, progress, use_cache=use_cache,
+                 pool=pool) as builder:
         return builder.build(edition, output, **print_options)
 
 

@@ -1,0 +1,177 @@
+"""A part's PDF as WeasyPrint wrote it, finished: what the booklet and its reader need.
+
+In one pass with pikepdf:
+
+- the links to other parts come out (a collectivité's own PDF has no dead
+  link) and are described for the assembly, which puts them back;
+- structure elements that only wrap marked content in a /Span are merged
+  into their parent (WeasyPrint makes one for each piece of text: half the
+  objects of a tagged page, and nothing a screen reader needs);
+- text-showing arrays are written compactly (glyphs without a position
+  adjustment joined, adjustments rounded to 1/100 of a thousandth of an em);
+- the glyphs each font face uses are noted, for the booklet's font merge.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+
+import pikepdf
+
+from .font_merge import font_facts
+from .pdf_assembly import LINK_ID
+
+_TEXT_ARRAY = re.compile(rb"\[([^\]]*)\]\s*TJ")
+_LONG_NUMBER = re.compile(rb"(-?\d+\.\d\d)\d+")
+_PLAIN_KEYS = {"/Type", "/S", "/K", "/P", "/Pg"}
+
+
+def finish(content: bytes, borrowed: list[str]) -> tuple[bytes, list[dict], dict]:
+    """The finished PDF, the links taken out of it, and its `font_merge.font_facts`."""
+    pdf = pikepdf.open(io.BytesIO(content))
+    links = _detach_links(pdf, set(borrowed)) if borrowed else []
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is not None:
+        _merge_spans(tree)
+    for page in pdf.pages:
+        _compact_text(page)
+    fonts = font_facts(pdf)
+    output = io.BytesIO()
+    pdf.save(output, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return output.getvalue(), links, fonts
+
+
+def _detach_links(pdf: pikepdf.Pdf, borrowed: set[str]) -> list[dict]:
+    """Remove the `borrowed` anchors, and the links to them: each link's structure element
+    becomes a /Span marked with an /ID, for the assembly to make it a /Link again."""
+    dests = pdf.Root.Names.Dests
+    names = dests.Names
+    dests.Names = pikepdf.Array([item for i in range(0, len(names), 2)
+                                 if str(names[i]) not in borrowed
+                                 for item in (names[i], names[i + 1])])
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is not None:  # the stand-in anchors' empty elements
+        for document in tree.K:
+            document.K = pikepdf.Array([kid for kid in document.K if len(kid.get("/K", [1]))])
+    links = []
+    for number, page in enumerate(pdf.pages):
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = pikepdf.Array()
+        for annotation in annotations:
+            target = annotation.get("/Dest")
+            if not isinstance(target, pikepdf.String) or str(target) not in borrowed:
+                kept.append(annotation)
+                continue
+            link = {"page": number, "target": str(target),
+                    "rect": [float(v) for v in annotation.Rect]}
+            if tree is not None and "/StructParent" in annotation:
+                link.update(_untag(tree, annotation, f"{LINK_ID}{len(links)}"))
+            links.append(link)
+        if len(kept) != len(annotations):
+            if kept:
+                page.obj.Annots = kept
+            else:
+                del page.obj["/Annots"]
+    return links
+
+
+def _untag(tree: pikepdf.Dictionary, annotation: pikepdf.Dictionary, link_id: str) -> dict:
+    """Detach `annotation` from its /Link structure element, which becomes a /Span with
+    `link_id`; and remove its entry from the parent tree."""
+    number = int(annotation.StructParent)
+    nums = tree.ParentTree.Nums
+    for i in range(0, len(nums), 2):
+        if int(nums[i]) == number:
+            element = nums[i + 1]
+            del nums[i:i + 2]
+            break
+    else:
+        return {}
+    element.K = pikepdf.Array([kid for kid in element.K if not (
+        isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
+        and kid.Obj.objgen == annotation.objgen)])
+    element.S = pikepdf.Name.Span
+    element.ID = pikepdf.String(link_id)
+    return {"id": link_id, "mcid": _first_mcid(element)}
+
+
+def _first_mcid(element) -> int | None:
+    """A marked-content id inside a structure element: the parent tree leads from it back
+    up to the element."""
+    for kid in element.get("/K", []):
+        if isinstance(kid, int):
+            return int(kid)
+        if isinstance(kid, pikepdf.Dictionary):
+            found = int(kid.MCID) if "/MCID" in kid else _first_mcid(kid)
+            if found is not None:
+                return found
+    return None
+
+
+def _merge_spans(tree: pikepdf.Dictionary) -> None:
+    """Put the marked content of plain /Span elements (nothing but marked-content ids, on
+    their parent's page) directly into their parent, and update the parent tree."""
+    nums = tree.ParentTree.Nums
+    pages = {}
+    for array in (nums[i + 1] for i in range(0, len(nums), 2)):
+        for item in (array if isinstance(array, pikepdf.Array) else []):
+            if isinstance(item, pikepdf.Dictionary) and "/Pg" in item:
+                pages[item.Pg.objgen] = array
+                break
+    pending = list(tree.K)
+    while pending:
+        element = pending.pop()
+        kids = element.get("/K")
+        if not isinstance(kids, pikepdf.Array):
+            continue
+        merged, changed = [], False
+        for kid in kids:
+            if _plain_span(kid, element):
+                array = pages.get(kid.Pg.objgen)
+                if array is not None:
+                    for mcid in kid.K:
+                        merged.append(mcid)
+                        array[int(mcid)] = element
+                    changed = True
+                    continue
+            merged.append(kid)
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/OBJR", "/MCR"):
+                pending.append(kid)
+        if changed:
+            element.K = pikepdf.Array(merged)
+
+
+def _plain_span(kid, parent) -> bool:
+    if not isinstance(kid, pikepdf.Dictionary) or kid.get("/S") != "/Span":
+        return False
+    if set(kid.keys()) - _PLAIN_KEYS or "/Pg" not in kid or "/Pg" not in parent:
+        return False
+    marks = kid.get("/K")
+    return (isinstance(marks, pikepdf.Array) and len(marks) > 0
+            and all(isinstance(mark, int) for mark in marks)
+            and kid.Pg.objgen == parent.Pg.objgen)
+
+
+def _compact_text(page: pikepdf.Page) -> None:
+    """Write the page's TJ arrays compactly: the same glyphs at the same places."""
+    contents = page.obj.get("/Contents")
+    if not isinstance(contents, pikepdf.Stream):
+        return
+    data = contents.read_bytes()
+    compact = _TEXT_ARRAY.sub(_compact_array, data)
+    if compact != data:
+        contents.write(zlib.compress(compact, 9), filter=pikepdf.Name.FlateDecode)
+
+
+def _compact_array(match: re.Match) -> bytes:
+    items = match[1].replace(b">0<", b"")  # no adjustment between two glyphs: one string
+    items = _LONG_NUMBER.sub(_rounded, items)
+    return b"[" + items + b"] TJ"
+
+
+def _rounded(match: re.Match) -> bytes:
+    return (b"%.2f" % float(match[0])).rstrip(b"0").rstrip(b".")
