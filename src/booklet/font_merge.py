@@ -48,73 +48,78 @@ def font_facts(pdf: pikepdf.Pdf) -> dict[str, dict]:
 
 
 class FontMerger:
-    """Gathers the fonts of the pages of one PDF, then gives each face one font object."""
+    """Gives each face of a booklet one font object holding the union of its parts' glyphs.
+
+    Before a part's pages are copied, `detach` puts a placeholder (the face's name) where
+    its resources name a face that can be merged, so its per-part fonts are never copied;
+    `attach` puts the booklet's font there once the pages are copied; `merge` fills each
+    booklet font with its subset, widths and Unicode map."""
 
     def __init__(self, pdf: pikepdf.Pdf, font_dirs: tuple[Path, ...]):
         self.pdf = pdf
         self.font_dirs = font_dirs
-        self.uses: dict[str, list[tuple[pikepdf.Dictionary, str, pikepdf.Dictionary]]] = {}
+        self.fonts: dict[str, pikepdf.Dictionary] = {}
+        self.sources: dict[str, Path | None] = {}
         self.widths: dict[str, dict[int, float]] = {}
         self.text: dict[str, dict[int, str]] = {}
-        self.seen: set[tuple[int, int]] = set()
 
-    def gather(self, pages: list[pikepdf.Page], facts: dict[str, dict]) -> None:
-        """Note the fonts that the resources of a part's `pages` name, and the glyphs they
-        use (`facts`: `font_facts` of the part)."""
-        for name, face in facts.items():
-            self.widths.setdefault(name, {}).update(face["widths"])
-            self.text.setdefault(name, {}).update(face["text"])
+    def detach(self, part: pikepdf.Pdf, facts: dict[str, dict]) -> None:
+        """Replace the fonts of `part` that can be merged by placeholders, and note the
+        glyphs they use (`facts`: `font_facts` of the part)."""
+        seen = set()
+        for page in part.pages:
+            resources = page.obj.get("/Resources")
+            fonts = resources.get("/Font") if resources is not None else None
+            if fonts is None or fonts.objgen in seen:
+                continue
+            seen.add(fonts.objgen)
+            for name, font in list(fonts.items()):
+                face = str(font.get("/BaseFont", ""))
+                if face in facts and _mergeable(font) and self._source(face, font) is not None:
+                    if face not in self.fonts:
+                        self.fonts[face] = self.pdf.copy_foreign(font)
+                    self.widths.setdefault(face, {}).update(facts[face]["widths"])
+                    self.text.setdefault(face, {}).update(facts[face]["text"])
+                    fonts[name] = pikepdf.Name(face)
+
+    def attach(self, pages: list[pikepdf.Page]) -> None:
+        """Put the booklet's fonts where copied pages have placeholders."""
         for page in pages:
             resources = page.obj.get("/Resources")
             fonts = resources.get("/Font") if resources is not None else None
-            if fonts is None or (fonts.is_indirect and fonts.objgen in self.seen):
-                continue
-            if fonts.is_indirect:
-                self.seen.add(fonts.objgen)
-            for name, font in fonts.items():
-                if str(font.BaseFont) in facts and _mergeable(font):
-                    self.uses.setdefault(str(font.BaseFont), []).append((fonts, name, font))
+            for name, value in (fonts.items() if fonts is not None else []):
+                if isinstance(value, pikepdf.Name) and str(value) in self.fonts:
+                    fonts[name] = self.fonts[str(value)]
 
     def merge(self) -> None:
-        """Replace each face's fonts by one font holding the union of their glyphs."""
-        for face, uses in self.uses.items():
-            fonts = list({font.objgen: font for _, _, font in uses}.values())
-            if len(fonts) < 2:
-                continue
-            merged = self._merged(fonts, self.widths[face], self.text[face])
-            if merged is not None:
-                for resources, name, _ in uses:
-                    resources[name] = merged
+        """Give each booklet font the subset of its source with every glyph its parts use."""
+        for face, font in self.fonts.items():
+            widths, to_unicode = self.widths[face], self.text[face]
+            descendant = font.DescendantFonts[0]
+            descriptor = descendant.FontDescriptor
+            file_key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+            program = subset(self.sources[face], sorted(set(widths) | set(to_unicode)))
+            font_file = pikepdf.Stream(self.pdf, zlib.compress(program))
+            font_file.Filter = pikepdf.Name.FlateDecode
+            if file_key == "/FontFile3":
+                font_file.Subtype = descriptor[file_key].Subtype
+            else:
+                font_file.Length1 = len(program)
+            descriptor[file_key] = font_file
+            bbox = [float(v) for v in descriptor.FontBBox]
+            descriptor.FontBBox = pikepdf.Array([bbox[0], bbox[1],
+                                                 max(widths.values(), default=0), bbox[3]])
+            descendant.W = widths_array(widths)
+            cmap = pikepdf.Stream(self.pdf, zlib.compress(to_unicode_cmap(to_unicode)))
+            cmap.Filter = pikepdf.Name.FlateDecode
+            font.ToUnicode = cmap
 
-    def _merged(self, fonts: list[pikepdf.Dictionary], widths: dict[int, float],
-                to_unicode: dict[int, str]) -> pikepdf.Dictionary | None:
-        first = fonts[0].DescendantFonts[0]
-        descriptor = first.FontDescriptor
-        file_key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-        source = source_font(descriptor[file_key].read_bytes(), self.font_dirs)
-        if source is None:
-            return None
-        program = subset(source, sorted(set(widths) | set(to_unicode)))
-        font_file = pikepdf.Stream(self.pdf, zlib.compress(program))
-        font_file.Filter = pikepdf.Name.FlateDecode
-        if file_key == "/FontFile3":
-            font_file.Subtype = descriptor[file_key].Subtype
-        else:
-            font_file.Length1 = len(program)
-        new_descriptor = _copy(self.pdf, descriptor)
-        new_descriptor[file_key] = font_file
-        bbox = [float(v) for v in descriptor.FontBBox]
-        new_descriptor.FontBBox = pikepdf.Array([bbox[0], bbox[1], max(widths.values(), default=0),
-                                                 bbox[3]])
-        descendant = _copy(self.pdf, first)
-        descendant.W = widths_array(widths)
-        descendant.FontDescriptor = new_descriptor
-        merged = _copy(self.pdf, fonts[0])
-        merged.DescendantFonts = pikepdf.Array([descendant])
-        cmap = pikepdf.Stream(self.pdf, zlib.compress(to_unicode_cmap(to_unicode)))
-        cmap.Filter = pikepdf.Name.FlateDecode
-        merged.ToUnicode = cmap
-        return merged
+    def _source(self, face: str, font: pikepdf.Dictionary) -> Path | None:
+        if face not in self.sources:
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+            self.sources[face] = source_font(program.read_bytes(), self.font_dirs)
+        return self.sources[face]
 
 
 def _mergeable(font) -> bool:
@@ -126,10 +131,6 @@ def _mergeable(font) -> bool:
                      or "/FontFile2" in descendant.FontDescriptor))
     except (AttributeError, KeyError, IndexError, TypeError):
         return False
-
-
-def _copy(pdf: pikepdf.Pdf, dictionary: pikepdf.Dictionary) -> pikepdf.Dictionary:
-    return pdf.make_indirect(pikepdf.Dictionary({key: value for key, value in dictionary.items()}))
 
 
 def parse_widths(array) -> dict[int, float]:

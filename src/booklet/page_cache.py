@@ -23,15 +23,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 CACHE_DIR = Path(".booklet") / "cache"
-FORMAT = 2
-"""Bumped when what a part's PDF or record holds changes, so old entries are not reused."""
+FORMAT = 3
+"""Bumped when what a record holds changes (booklet's code is part of every key anyway)."""
 KEEP_UNUSED = 2.0
 """Pruning keeps, besides the entries of the last build, this many times as many others
 (the most recently used): enough to undo an edit or switch paper without rendering again."""
 RECENT_SECONDS = 600
+"""Entries used this recently are never pruned: another build of the project may be using them."""
 NOTES_SECONDS = 30 * 24 * 3600
 """Notes of a setup not used for this long (a layout since changed) are pruned."""
-"""Entries used this recently are never pruned: another build of the project may be using them."""
 
 
 def digest(text: str | bytes) -> str:
@@ -81,12 +81,23 @@ class PartRecord:
     links: list[dict] = field(default_factory=list)
     """Links to other parts, taken out of this PDF: page, target anchor, rectangle,
     and the marked content that identifies their structure element."""
-    fonts: dict[str, dict] = field(default_factory=dict)
-    """The glyphs each embedded face uses, with their widths and text (`font_merge.font_facts`)."""
     inputs: list[tuple[str, str]] = field(default_factory=list)
     """The files read while rendering, with the SHA-256 of what was read."""
     sha256: str = ""
     size: int = 0
+    fonts_sha256: str = ""
+    """Of the glyphs each embedded face uses, with their widths and text
+    (`font_merge.font_facts`), kept beside the PDF: only the assembly reads them."""
+
+    @property
+    def fonts_path(self) -> Path:
+        return self.pdf.with_suffix(".fonts.json")
+
+    def font_facts(self) -> dict[str, dict]:
+        """The glyph facts of the part, as `font_merge.FontMerger.gather` takes them."""
+        faces = json.loads(self.fonts_path.read_text(encoding="utf-8"))
+        return {name: {key: dict(values) for key, values in face.items()}
+                for name, face in faces.items()}
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -117,10 +128,12 @@ class PageCache:
                                    "inputs": [tuple(item) for item in data["inputs"]]})
             with record.pdf.open("rb") as file:
                 content = file.read()
+            fonts = record.fonts_path.read_bytes() if not self.read_only else b""
         except (OSError, ValueError, TypeError, KeyError):
             return None
         if (record.key != key or len(content) != record.size
-                or hashlib.sha256(content).hexdigest() != record.sha256):
+                or hashlib.sha256(content).hexdigest() != record.sha256
+                or (not self.read_only and hashlib.sha256(fonts).hexdigest() != record.fonts_sha256)):
             return None
         if any(file_digest(Path(path)) != sha for path, sha in record.inputs):
             return None
@@ -128,14 +141,18 @@ class PageCache:
         _touch(self.folder / f"{key}.json")  # in use: a concurrent build's pruning keeps it
         return record
 
-    def put(self, record: PartRecord, content: bytes) -> PartRecord:
-        """Store `content` (the part's PDF) and its record; returns the record as stored."""
+    def put(self, record: PartRecord, content: bytes, fonts: dict) -> PartRecord:
+        """Store `content` (the part's PDF), its glyph facts and its record; returns the record
+        as stored."""
         if self.read_only:
             return record
         self.folder.mkdir(parents=True, exist_ok=True)
         record.pdf, record.size = self.pdf_path(record.key), len(content)
         record.sha256 = hashlib.sha256(content).hexdigest()
+        facts = json.dumps(fonts, ensure_ascii=False).encode("utf-8")
+        record.fonts_sha256 = hashlib.sha256(facts).hexdigest()
         _write_atomically(record.pdf, content)
+        _write_atomically(record.fonts_path, facts)
         _write_atomically(self.folder / f"{record.key}.json", record.to_json().encode("utf-8"))
         self.used.add(record.key)
         return record
@@ -162,7 +179,8 @@ class PageCache:
         KEEP_UNUSED times as many; remove the rest and leftovers of interrupted writes."""
         now = time.time()
         try:
-            entries = [(path.stat().st_mtime, path) for path in self.folder.glob("*.json")]
+            entries = [(path.stat().st_mtime, path) for path in self.folder.glob("*.json")
+                       if not path.name.endswith(".fonts.json")]
             leftovers = [path for path in self.folder.glob(".*.tmp")
                          if now - path.stat().st_mtime > 3600]
             leftovers += [path for path in self.folder.glob("note-*.json")
@@ -176,6 +194,7 @@ class PageCache:
                 continue
             path.unlink(missing_ok=True)
             path.with_suffix(".pdf").unlink(missing_ok=True)
+            path.with_suffix(".fonts.json").unlink(missing_ok=True)
         for path in leftovers:
             path.unlink(missing_ok=True)
 

@@ -151,9 +151,9 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecor
     if not cache.read_only:
         content, links, fonts = finish(renderer.write_pdf(rendered.document, job.labels), borrowed)
     record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
-                        fit_facts, images, links, fonts,
+                        fit_facts, images, links,
                         sorted((str(path), sha) for path, sha in rendered.inputs))
-    return cache.put(record, content)
+    return cache.put(record, content, fonts)
 
 
 def _fit_facts(step: int | None, rendered: Rendered) -> dict:

@@ -67,6 +67,7 @@ def assemble(parts: list[PartRecord], target, labels: list[Label],
         destinations: list[tuple[str, pikepdf.Object]] = []
         outline: list[pikepdf.Dictionary] = []
         for part, source in zip(parts, sources, strict=True):
+            fonts.detach(source, part.font_facts())
             pages = []
             for page in source.pages:
                 booklet.pages.append(page)
@@ -77,8 +78,7 @@ def assemble(parts: list[PartRecord], target, labels: list[Label],
             destinations += [(name, _foreign(booklet, source, array))
                              for name, array in _destinations(source)]
             outline += [_copy_outline(booklet, source, item) for item in _outline_items(source)]
-            fonts.gather(pages, {name: {key: dict(values) for key, values in face.items()}
-                                 for name, face in part.fonts.items()})
+            fonts.attach(pages)
         fonts.merge()
         structure.finish()
         if destinations:
