@@ -197,6 +197,8 @@ class Builder:
         """Every part of `editions`, from the cache or rendered; the editions' parts in order."""
         layout = load_layout(project.root)
         setup_key = setup.key(layout)
+        for _ in range(len(os.sched_getaffinity(0)) if self.pool else 0):
+            self.pool.submit(workers.warm, setup, setup_key)  # while this process plans
         changed = self._changed_sources(project)
         result = _LaidOut(layout, setup, setup_key)
         result.order = self._order(project, cache)

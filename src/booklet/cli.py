@@ -132,7 +132,7 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
                            lambda line: click.echo(line, err=True), **print_options)
     from .workers import start_pool
 
-    pool = start_pool()  # first: the workers import WeasyPrint while booklet loads
+    pool = start_pool(fork=True)  # first: the workers import WeasyPrint while booklet loads
     from .commands.build import build as run
     from .commands.build import describe_written
 
@@ -172,7 +172,7 @@ def check(directory: Path, as_json: bool, quiet: bool, paper: str | None,
     """
     from .workers import start_pool
 
-    pool = start_pool()  # first: the workers import WeasyPrint while booklet loads
+    pool = start_pool(fork=True)  # first: the workers import WeasyPrint while booklet loads
     from .commands.build import check as run
     from .errors import DataError
 
