@@ -112,9 +112,9 @@ class Builder:
             # The pool's own processes (CPython keeps them in `_processes`): those of other
             # builders stay alive.
             processes = list((getattr(self.pool, "_processes", None) or {}).values())
-            self.pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
-                process.terminate()
+                process.kill()
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
     def check(self, paper: str | None = None) -> Outcome:

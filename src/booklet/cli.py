@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -271,4 +273,15 @@ def new(directory: Path):
 
 
 def main() -> None:
-    cli(prog_name="booklet")
+    """The `booklet` command. When the command is done, every file it wrote is closed and in
+    place: the process ends there, without Python's tear-down of the build's objects (a
+    tenth of a second after a large build)."""
+    try:
+        cli(prog_name="booklet")
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (1 if done.code else 0)
+    else:
+        code = 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

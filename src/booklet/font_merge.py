@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zlib
 from functools import cache
 from math import ceil
@@ -79,7 +80,7 @@ class FontMerger:
                     if face not in self.fonts:
                         self.fonts[face] = self.pdf.copy_foreign(font)
                     self.widths.setdefault(face, {}).update(facts[face]["widths"])
-                    self.text.setdefault(face, {}).update(facts[face]["text"])
+                    _add_text(self.text.setdefault(face, {}), facts[face]["text"])
                     fonts[name] = pikepdf.Name(face)
 
     def attach(self, pages: list[pikepdf.Page]) -> None:
@@ -120,6 +121,17 @@ class FontMerger:
             program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
             self.sources[face] = source_font(program.read_bytes(), self.font_dirs)
         return self.sources[face]
+
+
+def _add_text(mapping: dict[int, str], more: dict[int, str]) -> None:
+    """Add a part's Unicode map to a face's. A glyph drawn for several characters (the
+    space glyph, for a space and a no-break space) maps to the first seen, unless another
+    is the plain form of it (a space rather than a no-break space): text copied from the
+    booklet then reads as typed."""
+    for glyph, text in more.items():
+        known = mapping.get(glyph)
+        if known is None or (known != text and unicodedata.normalize("NFKC", known) == text):
+            mapping[glyph] = text
 
 
 def _mergeable(font) -> bool:

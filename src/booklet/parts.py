@@ -29,7 +29,6 @@ from . import __version__
 from .copyfit import FitStep, estimate_step, fit, overflow, page_box, page_filled, positioned_overflow
 from .layouts import FONTS_DIR, PACKAGE_DIR, Layout
 from .page_cache import PageCache, PartRecord, digest, file_digest
-from .part_pdf import finish
 from .pdf_assembly import Label
 
 if TYPE_CHECKING:
@@ -149,6 +148,8 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecor
         rendered = renderer.render(html)
     content, links, fonts = b"", [], {}
     if not cache.read_only:
+        from .part_pdf import finish
+
         content, links, fonts = finish(renderer.write_pdf(rendered.document, job.labels), borrowed)
     record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
                         fit_facts, images, links,

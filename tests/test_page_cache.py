@@ -1,0 +1,113 @@
+"""The page cache: kept between runs, safe against damage, concurrent builds and growth."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pypdf
+
+from booklet.building import Builder
+from booklet.page_cache import CACHE_DIR, RECENT_SECONDS
+from conftest import REPO, edit, page_texts, run
+
+
+def _pdfs(project) -> dict:
+    return {path.relative_to(project): path.read_bytes()
+            for path in sorted((project / "dist").rglob("*.pdf"))}
+
+
+def _entries(project) -> list:
+    return sorted((project / CACHE_DIR).glob("*.pdf"))
+
+
+def _cold(project) -> dict:
+    shutil.rmtree(project / "dist")
+    assert run("build", project, "-q", "--no-cache").exit_code == 0
+    return _pdfs(project)
+
+
+def test_a_damaged_entry_is_rendered_again(sample):
+    assert run("build", sample, "-q").exit_code == 0
+    good = _pdfs(sample)
+    truncated, flipped = _entries(sample)[:2]
+    truncated.write_bytes(truncated.read_bytes()[:1000])
+    content = bytearray(flipped.read_bytes())
+    content[len(content) // 2] ^= 0xFF  # same size, one byte changed
+    flipped.write_bytes(bytes(content))
+    (sample / CACHE_DIR / f"{_entries(sample)[2].stem}.json").write_text("{not json")
+    shutil.rmtree(sample / "dist")
+    with Builder(sample) as builder:
+        again = builder.build()
+    assert (again.laid_out, again.reused) == (3, 5)
+    assert _pdfs(sample) == good
+    with Builder(sample) as builder:
+        assert builder.build().laid_out == 0  # the damaged entries were replaced
+
+
+def test_no_cache_reads_and_keeps_nothing(sample):
+    assert run("build", sample, "-q", "--no-cache").exit_code == 0
+    assert not (sample / CACHE_DIR).exists() or not _entries(sample)
+    assert [p.name for p in (sample / ".booklet").iterdir() if p.name != "written.json"] == []
+    assert run("build", sample, "-q").exit_code == 0
+    with Builder(sample, use_cache=False) as builder:
+        assert builder.build().laid_out == 8  # the cache is there, but bypassed
+
+
+def test_check_reads_the_cache_and_writes_nothing(sample):
+    result = run("check", sample)
+    assert result.exit_code == 0
+    assert not (sample / ".booklet").exists()
+    assert run("build", sample, "-q").exit_code == 0
+    entries = {path: path.stat().st_mtime_ns for path in _entries(sample)}
+    with Builder(sample) as builder:
+        checked = builder.check()
+    assert (checked.laid_out, checked.reused) == (0, 8)
+    assert {path: path.stat().st_mtime_ns for path in _entries(sample)} == entries
+
+
+def test_two_builds_at_once_leave_whole_pdfs(sample):
+    edit(sample, "fiches/issy-les-moulineaux.yaml", "  history: >\n",
+         "  history: >\n    Deux constructions en même temps.\n")
+    command = [sys.executable, "-m", "booklet", "build", str(sample), "-q"]
+    builds = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for build in builds:
+        _, errors = build.communicate(timeout=300)
+        assert build.returncode == 0, errors
+    for path in (sample / "dist").rglob("*.pdf"):
+        pypdf.PdfReader(path, strict=True)
+        subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+    assert not list((sample / "dist").rglob("*.part"))
+    assert not list((sample / CACHE_DIR).glob(".*.tmp"))
+    built = _pdfs(sample)
+    assert "Deuxconstructions" in page_texts(sample / "dist" / "booklet-fr.pdf")[2].replace(" ", "")
+    assert built == _cold(sample)
+
+
+def test_the_cache_is_pruned(sample):
+    assert run("build", sample, "-q").exit_code == 0
+    cache = sample / CACHE_DIR
+    used = len(_entries(sample))
+    old = time.time() - 2 * RECENT_SECONDS
+    for number in range(200):  # entries of builds long gone
+        for suffix in (".pdf", ".json", ".fonts.json"):
+            stale = cache / f"{number:064x}{suffix}"
+            stale.write_text("{}")
+            os.utime(stale, (old - number, old - number))
+    assert run("build", sample, "-q").exit_code == 0
+    kept = _entries(sample)
+    assert used < len(kept) <= used * 3 + 50
+    assert len(list(cache.glob("*.json"))) == 2 * len(kept) + len(list(cache.glob("note-*")))
+
+
+def test_the_sample_project_ignores_the_cache_in_git():
+    assert ".booklet/" in (REPO / ".gitignore").read_text().splitlines()
+
+
+def test_a_new_project_ignores_dist_and_the_cache(tmp_path):
+    assert run("new", tmp_path / "rencontres").exit_code == 0
+    ignored = (tmp_path / "rencontres" / ".gitignore").read_text().splitlines()
+    assert "dist/" in ignored and ".booklet/" in ignored
