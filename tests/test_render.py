@@ -7,8 +7,8 @@ import os
 import pytest
 
 from booklet.layouts import load_layout
-from booklet.parts import RenderSetup
 from booklet.render import RefusedURL, Renderer
+from booklet.render_setup import RenderSetup
 from conftest import run
 
 

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from . import outputs, workers
 from .assemble import order_fiches, order_inputs
-from .atomic import temporary_beside
 from .editions import EditionParts, booklet_labels, edition_findings, plan_parts
 from .errors import (
     BookletError,
@@ -41,10 +40,11 @@ from .errors import (
 )
 from .layouts import FONTS_DIR, Layout, load_layout
 from .outputs import Output, WrittenFiles
-from .page_cache import CACHE_DIR, PageCache, PartRecord, digest, remove_folder, temporary_cache
-from .parts import PartJob, RenderSetup, classify
+from .page_cache import PageCache, PartRecord, digest, opened
+from .parts import PartJob
 from .preflight import preflight
 from .project import FicheSource, Project, load_project
+from .render_setup import RenderSetup, classify
 
 MAX_FRONT_LAYOUTS = 4
 WORKER_LOST = ("a worker process stopped unexpectedly (out of memory?); nothing was written: "
@@ -124,7 +124,7 @@ class Builder:
         project = load_project(self.root)
         findings = _checked(project, self.accept_missing_glyphs)
         setup = RenderSetup(project.root.resolve(), paper or project.config.paper)
-        with _CacheScope(project.root, self.use_cache, read_only=True) as cache:
+        with opened(project.root, self.use_cache, read_only=True) as cache:
             laid_out = self._lay_out(project, setup, project.config.editions, cache)
         findings = sort_findings([*findings, *laid_out.findings(project, self)])
         if any(f.is_error for f in findings):
@@ -157,7 +157,7 @@ class Builder:
         singles = output is None and not for_print
         written = WrittenFiles(root)
         files: list[Output] = []
-        with _CacheScope(project.root, self.use_cache) as cache:
+        with opened(project.root, self.use_cache) as cache:
             publish = (self._publisher(written, files)
                        if singles and self.publish_early else None)
             try:
@@ -177,7 +177,7 @@ class Builder:
                               for parts in laid_out.editions for page, job in parts.fiches
                               if outputs.fiche_path(root, page.id, parts.edition) not in done]
                 if impose == "saddle":
-                    files += [_imposed(booklet, sheet) for booklet in booklets]
+                    files += [outputs.imposed(booklet, sheet) for booklet in booklets]
             except BaseException:
                 outputs.discard(files)
                 raise
@@ -380,30 +380,6 @@ class Builder:
             self.pool = workers.start_pool(self.workers)
 
 
-class _CacheScope:
-    """The project's page cache, pruned after use; with use_cache=False a temporary
-    folder, removed after use; `read_only`: the project's cache, only read (or nothing)."""
-
-    def __init__(self, root: Path, use_cache: bool, read_only: bool = False):
-        self.root, self.use_cache, self.read_only = root, use_cache, read_only
-
-    def __enter__(self) -> PageCache:
-        if self.read_only:
-            folder = self.root / CACHE_DIR if self.use_cache else self.root / CACHE_DIR / "none"
-        else:
-            folder = self.root / CACHE_DIR if self.use_cache else temporary_cache(self.root)
-        self.cache = PageCache(folder, self.read_only)
-        return self.cache
-
-    def __exit__(self, kind, *exc) -> None:
-        if self.read_only:
-            return
-        if not self.use_cache:
-            remove_folder(self.cache.folder)
-        elif kind is None:
-            self.cache.prune()
-
-
 @dataclass
 class _LaidOut:
     """Every part of a build's editions, and how many were rendered or reused."""
@@ -449,23 +425,3 @@ def _checked(project: Project, accept_missing_glyphs: bool) -> list[Finding]:
     if any(f.is_error for f in findings):
         raise DataError(findings)
     return findings
-
-
-def _find(files: list[Output], path: Path) -> Output:
-    return next(file for file in files if file.path == path)
-
-
-def _imposed(booklet: Output, sheet: str | None) -> Output:
-    """The booklet imposed for saddle stitching, beside it."""
-    from .impose import impose, page_width_mm
-
-    source = booklet.temporary or booklet.path
-    sheet = sheet or ("A3" if page_width_mm(source) > 160 else "A4")
-    target = outputs.saddle_path(booklet.path)
-    result = []
-    temporary = temporary_beside(target, lambda file: result.append(impose(source, file, sheet)))
-    imposition = result[0]
-    note = (f"{imposition.sides // 2} {sheet} sheets printed on both sides, folded in the middle"
-            + (f"; pages reduced to {imposition.scale:.0%}" if imposition.scale < 0.99 else "")
-            + (f"; {imposition.blanks} blank pages added" if imposition.blanks else ""))
-    return Output(target, temporary, imposition.sides, False, note=note)

@@ -146,7 +146,7 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
         progress.stop()
     _report(outcome.findings, ("error",) if quiet else ("error", "warning"))
     if not quiet:
-        for line in describe_written(outcome):
+        for line in describe_written(outcome.written):
             click.echo(line, err=True)
 
 

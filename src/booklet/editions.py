@@ -22,9 +22,10 @@ from .errors import Finding, SourceLocation
 from .languages import english_name
 from .layouts import Layout
 from .page_cache import PartRecord, part_key
-from .parts import FitMarker, PartJob, RenderSetup, classify
+from .parts import FitMarker, PartJob
 from .pdf_assembly import Label
 from .project import Project
+from .render_setup import RenderSetup, classify
 from .text import localize, other_language
 
 MIN_DPI = 200

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import temporary_beside
+from .errors import display_path
 
 DIST = "dist"
 STATE = Path(".booklet") / "written.json"
@@ -153,3 +154,36 @@ def remove_stale(folder: Path, written: list[Output], editions: list[str]) -> No
     for path in folder.glob("*.pdf"):
         if path.name not in kept and path.stem.rsplit("-", 1)[-1] in editions:
             path.unlink()
+
+
+def imposed(booklet: Output, sheet: str | None) -> Output:
+    """The booklet imposed for saddle stitching, beside it."""
+    from .impose import impose, page_width_mm
+
+    source = booklet.temporary or booklet.path
+    sheet = sheet or ("A3" if page_width_mm(source) > 160 else "A4")
+    target = saddle_path(booklet.path)
+    result = []
+    temporary = temporary_beside(target, lambda file: result.append(impose(source, file, sheet)))
+    imposition = result[0]
+    note = (f"{imposition.sides // 2} {sheet} sheets printed on both sides, folded in the middle"
+            + (f"; pages reduced to {imposition.scale:.0%}" if imposition.scale < 0.99 else "")
+            + (f"; {imposition.blanks} blank pages added" if imposition.blanks else ""))
+    return Output(target, temporary, imposition.sides, False, note=note)
+
+
+def describe_written(written: list[Output]) -> list[str]:
+    """One line per booklet written; per-collectivité PDFs summed up."""
+    lines = [f"{'wrote' if o.changed else 'unchanged:'} {display_path(o.path)} ({o.pages} "
+             f"{'sheet sides' if o.note else 'pages'}{'; ' + o.note if o.note else ''})"
+             for o in written if not o.single_fiche]
+    singles = [o for o in written if o.single_fiche]
+    if singles:
+        changed = sum(o.changed for o in singles)
+        unchanged = f" ({len(singles) - changed} unchanged)" if changed < len(singles) else ""
+        lines.append(f"wrote {changed} per-collectivité PDFs in "
+                     f"{display_path(singles[0].path.parent)}{unchanged}")
+        root = singles[0].path.parent.parent.parent
+        lines.append(f"wrote {display_path(download_page_path(root))} "
+                     f"(a page with every download, to publish with dist/)")
+    return lines

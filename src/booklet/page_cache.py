@@ -19,6 +19,8 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -227,3 +229,24 @@ def temporary_cache(root: Path) -> Path:
 
 def remove_folder(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def opened(root: Path, use_cache: bool = True, read_only: bool = False) -> Iterator[PageCache]:
+    """The project's page cache, pruned after a build that succeeded; with `use_cache` False,
+    a temporary folder, removed afterwards; `read_only`: the project's cache, only read (and
+    with `use_cache` False, none at all)."""
+    if read_only:
+        yield PageCache(root / CACHE_DIR if use_cache else root / CACHE_DIR / "none", True)
+        return
+    cache = PageCache(root / CACHE_DIR if use_cache else temporary_cache(root))
+    try:
+        yield cache
+    except BaseException:
+        if not use_cache:
+            remove_folder(cache.folder)
+        raise
+    if use_cache:
+        cache.prune()
+    else:
+        remove_folder(cache.folder)

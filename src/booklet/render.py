@@ -24,8 +24,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .layouts import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
-from .parts import RenderSetup
 from .pdf_assembly import Label
+from .render_setup import RenderSetup
 
 FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
 # For the print shop: bleed, crop marks, and the colour space of the PDF/X output intent

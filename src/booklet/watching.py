@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .building import Builder, Outcome
 from .errors import DataError, Finding, sort_findings
-from .outputs import dist_dir
+from .outputs import describe_written, dist_dir
 
 STEP_MS = 30  # a batch of changes ends when nothing changed for this long
 READY_TIMEOUT_MS = 300
@@ -92,3 +92,23 @@ def changes(root: Path, stop: threading.Event | None = None) -> Iterator[set[Pat
         if batch or not ready:
             ready = True
             yield {Path(path) for _, path in batch}
+
+
+def describe(result: Attempt, quiet: bool) -> list[str]:
+    """What a user wants to read after one build of a watched project."""
+    shown = ("error",) if quiet else ("error", "warning")
+    lines = [str(f) for f in result.findings if f.severity in shown]
+    if result.message:
+        lines.append(result.message)
+    if result.failed:
+        lines.append("Not built: the booklets in dist/ are still those of the last good build. "
+                     "Fix the lines above and save.")
+        return lines
+    if not quiet:
+        changed = [line for line in describe_written(result.outcome.written)
+                   if not line.startswith(("unchanged", "wrote 0 ")) and "index.html" not in line]
+        lines += changed
+        outcome = result.outcome
+        lines.append(f"built in {result.seconds:.1f} s: {outcome.laid_out} pages laid out, "
+                     f"{outcome.reused} reused")
+    return lines

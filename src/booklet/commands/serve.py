@@ -31,8 +31,7 @@ from ..errors import Finding, display_path
 from ..languages import CODES
 from ..layouts import FONTS_DIR
 from ..project import Project, load_project
-from ..watching import attempt, changes
-from .watch import describe
+from ..watching import attempt, changes, describe
 
 THUMBNAIL_WIDTH = 180  # pixels
 THUMBNAIL_NAME = re.compile(rf"^([a-z0-9][a-z0-9_-]*)-({'|'.join(CODES)})\.png$")

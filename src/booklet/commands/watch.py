@@ -8,32 +8,11 @@ from pathlib import Path
 
 from ..building import Builder
 from ..errors import display_path
-from ..watching import Attempt, attempt, changes
-from .build import describe_written
+from ..watching import attempt, changes, describe
 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
-
-
-def describe(result: Attempt, quiet: bool) -> list[str]:
-    """What a user wants to read after one build of a watched project."""
-    shown = ("error",) if quiet else ("error", "warning")
-    lines = [str(f) for f in result.findings if f.severity in shown]
-    if result.message:
-        lines.append(result.message)
-    if result.failed:
-        lines.append("Not built: the booklets in dist/ are still those of the last good build. "
-                     "Fix the lines above and save.")
-        return lines
-    if not quiet:
-        changed = [line for line in describe_written(result.outcome)
-                   if not line.startswith(("unchanged", "wrote 0 ")) and "index.html" not in line]
-        lines += changed
-        outcome = result.outcome
-        lines.append(f"built in {result.seconds:.1f} s: {outcome.laid_out} pages laid out, "
-                     f"{outcome.reused} reused")
-    return lines
 
 
 def watch_build(root: Path, edition: str | None, output: Path | None, quiet: bool,
