@@ -1,11 +1,18 @@
-"""Benchmark booklet against the naive baseline on generated projects, in one run.
+"""Benchmark booklet against the naive baseline and Typst on generated projects, in one run.
 
-For each N (default 50, 200, 500 fiches, half French, half Japanese, 5% long):
-cold build of one edition (the booklet only, as the baseline makes it, and
-with the per-collectivité PDFs), of both editions, the rebuild after editing
-one fiche, peak memory (RSS of the whole process tree), PDF size, bytes per
-page and pages per second; the same for benchmarks/baseline.py; and the
-ratios. Writes a Markdown table to stdout.
+For each N (default 50, 200, 500 fiches, half French, half Japanese, 5% long),
+all measured one after the other in the same run:
+
+- benchmarks/baseline.py (one WeasyPrint document per edition) and
+  benchmarks/typst_booklet.py (both editions with Typst), cold;
+- booklet, cold (no page cache, no dist/): one edition (`-o`, the booklet only, as
+  the baseline makes it), and both editions with every per-collectivité PDF and
+  the download page; the same pinned to one core (taskset -c 0);
+- the floor of booklet's own pages (benchmarks/floor.py);
+- `booklet build` after editing one fiche, three times (different fiches);
+- peak memory (RSS of the whole process tree) and bytes per page.
+
+Writes a Markdown table to stdout.
 
     cd benchmarks && ../.venv/bin/python run.py [N ...]
 """
@@ -14,6 +21,8 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +36,9 @@ from pypdf import PdfReader
 HERE = Path(__file__).resolve().parent
 BOOKLET = [sys.executable, "-m", "booklet"]
 BASELINE = [sys.executable, str(HERE / "baseline.py")]
+TYPST = [sys.executable, str(HERE / "typst_booklet.py")]
+FLOOR = [sys.executable, str(HERE / "floor.py")]
+EDITS = 3
 
 
 def _tree_rss(pid: int) -> int:
@@ -75,34 +87,50 @@ def pdf_figures(path: Path) -> tuple[int, int]:
     return path.stat().st_size, len(PdfReader(path).pages)
 
 
-def edit_one_fiche(project: Path) -> None:
-    fiche = sorted((project / "fiches").glob("fr-*.yaml"))[0]
-    fiche.write_text(fiche.read_text(encoding="utf-8").replace("commune", "ville", 1),
-                     encoding="utf-8")
+def cold(project: Path, *arguments: str, cores: str | None = None) -> tuple[float, int, str]:
+    """A first build: no page cache, no dist/ (`cores`: run on these cores only, taskset)."""
+    shutil.rmtree(project / ".booklet", ignore_errors=True)
+    shutil.rmtree(project / "dist", ignore_errors=True)
+    pinned = ["taskset", "-c", cores] if cores else []
+    return measure([*pinned, *BOOKLET, "build", str(project), "-q", *arguments])
+
+
+def rebuilds_after_edits(project: Path, edits: int = EDITS) -> list[float]:
+    """`booklet build` after editing one French fiche (a different word each time)."""
+    seconds = []
+    for number, fiche in enumerate(sorted((project / "fiches").glob("fr-*.yaml"))[:edits]):
+        fiche.write_text(fiche.read_text(encoding="utf-8").replace(
+            "commune", f"commune ({number})", 1), encoding="utf-8")
+        seconds.append(measure([*BOOKLET, "build", str(project), "-q"])[0])
+    return seconds
 
 
 def run(count: int, folder: Path) -> dict:
     project = generate(count, folder / f"n{count}")
     out = folder / "out"
     out.mkdir(exist_ok=True)
-    figures = {}
-    figures["base_fr"] = measure([*BASELINE, str(project), "fr", str(out / "base-fr.pdf")])
+    f = {}
+    f["base_fr"] = measure([*BASELINE, str(project), "fr", str(out / "base-fr.pdf")])
     base_ja = measure([*BASELINE, str(project), "ja", str(out / "base-ja.pdf")])
-    figures["base_both"] = (figures["base_fr"][0] + base_ja[0], max(figures["base_fr"][1], base_ja[1]))
-    # The floor: WeasyPrint laying out and writing the baseline's pages once, on both cores
-    # if it could split them perfectly. No WeasyPrint-based tool makes these pages faster.
-    figures["floor_fr"] = weasyprint_seconds(figures["base_fr"][2]) / 2
-    figures["floor_both"] = (weasyprint_seconds(figures["base_fr"][2])
-                             + weasyprint_seconds(base_ja[2])) / 2
-    figures["ours_fr"] = measure([*BOOKLET, "build", str(project), "-q", "--edition", "fr",
-                                  "-o", str(out / "ours-fr.pdf")])
-    figures["ours_fr_all"] = measure([*BOOKLET, "build", str(project), "-q", "--edition", "fr"])
-    figures["ours_both"] = measure([*BOOKLET, "build", str(project), "-q"])
-    edit_one_fiche(project)
-    figures["ours_rebuild"] = measure([*BOOKLET, "build", str(project), "-q"])
-    figures["base_pdf"] = pdf_figures(out / "base-fr.pdf")
-    figures["ours_pdf"] = pdf_figures(out / "ours-fr.pdf")
-    return figures
+    f["base_both"] = (f["base_fr"][0] + base_ja[0], max(f["base_fr"][1], base_ja[1]))
+    f["base_weasyprint"] = (weasyprint_seconds(f["base_fr"][2]),
+                            weasyprint_seconds(f["base_fr"][2]) + weasyprint_seconds(base_ja[2]))
+    f["typst"] = measure([*TYPST, str(project), str(out / "typst")])
+    f["ours_fr"] = cold(project, "--edition", "fr", "-o", str(out / "ours-fr.pdf"))
+    f["ours_fr_1core"] = cold(project, "--edition", "fr", "-o", str(out / "ours-fr.pdf"), cores="0")
+    f["ours_both_1core"] = cold(project, cores="0")
+    f["ours_both"] = cold(project)
+    f["floor"] = floor_seconds(measure([*FLOOR, str(project)])[2])
+    f["rebuilds"] = rebuilds_after_edits(project)
+    f["base_pdf"] = pdf_figures(out / "base-fr.pdf")
+    f["ours_pdf"] = pdf_figures(out / "ours-fr.pdf")
+    return f
+
+
+def floor_seconds(output: str) -> tuple[float, float]:
+    """booklet's own floor (benchmarks/floor.py): French alone, and both editions."""
+    words = output.split("floor seconds: ")[1].split()
+    return float(words[1]), float(words[3])
 
 
 def run_sizes(run) -> dict:
@@ -129,25 +157,31 @@ def machine() -> str:
 def main() -> None:
     rows = run_sizes(run)
     print(f"Machine: {machine()}\n")
-    print("| N | booklet, 1 edition | baseline, 1 edition | ratio | booklet, 1 edition + per-fiche PDFs "
-          "| booklet, 2 editions + per-fiche PDFs | baseline, 2 editions | ratio | rebuild after "
-          "one edit (2 editions) | peak RSS booklet / baseline | bytes/page booklet / baseline "
-          "| pages/s booklet / baseline | floor, 1 edition / 2 editions (÷ baseline) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| N | booklet, 1 edition, cold | baseline, 1 edition | ratio | booklet's floor, 1 edition "
+          "| booklet / floor | booklet, 2 editions + per-fiche PDFs, cold | baseline, 2 editions "
+          "| ratio | 1 core: 1 edition / 2 editions | Typst, 2 editions | `booklet build` after "
+          "one edit (median of 3) | edit / cold | edit / Typst | peak RSS booklet / baseline "
+          "| bytes/page booklet / baseline |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for count, f in rows.items():
         (ours_size, ours_pages), (base_size, base_pages) = f["ours_pdf"], f["base_pdf"]
+        floor_fr, floor_both = f["floor"]
+        edit = statistics.median(f["rebuilds"])
         print(f"| {count} | {f['ours_fr'][0]:.1f} s | {f['base_fr'][0]:.1f} s "
-              f"| {f['ours_fr'][0] / f['base_fr'][0]:.2f} | {f['ours_fr_all'][0]:.1f} s "
-              f"| {f['ours_both'][0]:.1f} s | {f['base_both'][0]:.1f} s "
-              f"| {f['ours_both'][0] / f['base_both'][0]:.2f} | {f['ours_rebuild'][0]:.1f} s "
+              f"| {f['ours_fr'][0] / f['base_fr'][0]:.2f} | {floor_fr:.1f} s "
+              f"| {f['ours_fr'][0] / floor_fr:.2f} | {f['ours_both'][0]:.1f} s "
+              f"| {f['base_both'][0]:.1f} s | {f['ours_both'][0] / f['base_both'][0]:.2f} "
+              f"| {f['ours_fr_1core'][0]:.1f} s / {f['ours_both_1core'][0]:.1f} s "
+              f"| {f['typst'][0]:.2f} s | {edit:.2f} s "
+              f"({', '.join(f'{s:.2f}' for s in f['rebuilds'])}) "
+              f"| {edit / f['ours_both'][0]:.3f} | {edit / f['typst'][0]:.2f} "
               f"| {f['ours_both'][1] / 2**20:.0f} / {f['base_fr'][1] / 2**20:.0f} MiB "
               f"| {ours_size / ours_pages:,.0f} / {base_size / base_pages:,.0f} "
-              f"| {ours_pages / f['ours_fr'][0]:.1f} / {base_pages / f['base_fr'][0]:.1f} "
-              f"| {f['floor_fr']:.1f} s ({f['floor_fr'] / f['base_fr'][0]:.2f}) / "
-              f"{f['floor_both']:.1f} s ({f['floor_both'] / f['base_both'][0]:.2f}) |")
-    if 200 in rows and 500 in rows:
-        print(f"\nTime at 500 / time at 200 (one edition): "
-              f"{rows[500]['ours_fr'][0] / rows[200]['ours_fr'][0]:.2f}")
+              f"({ours_size / ours_pages / (base_size / base_pages):.2f}) |")
+    print("\nFloor: benchmarks/floor.py, one layout and one paint of each of booklet's own pages, "
+          "divided by the cores. The baseline's own WeasyPrint time, for comparison: "
+          + ", ".join(f"N = {count}: {f['base_weasyprint'][0]:.1f} s / {f['base_weasyprint'][1]:.1f} s"
+                      for count, f in rows.items()) + " (one core, one edition / both).")
 
 
 if __name__ == "__main__":
