@@ -209,7 +209,6 @@ class Builder:
             planned = {edition: plan_parts(project, layout, setup, setup_key, edition,
                                            fronts[edition], self.copyfit, result.order)
                        for edition in editions}
-            self._look_up([job for parts in planned.values() for job in parts.jobs], cache, result)
             self._render([parts.front for parts in planned.values()], cache, result)
             moved = {edition: result.records[parts.front.key].pages
                      for edition, parts in planned.items()
@@ -218,10 +217,10 @@ class Builder:
                 break
             fronts.update(moved)
         cache.write_note(f"front-pages-{setup_key}", {**known, **fronts})
-        jobs = [planned[job.edition].complete(job) for parts in planned.values()
-                for job in parts.jobs[1:] if job.key not in result.records]
-        jobs.sort(key=lambda job: job.name not in changed)  # just-edited fiches first
-        self._render(jobs, cache, result, publish)
+        jobs = [job for parts in planned.values() for job in parts.jobs[1:]]
+        self._render([job for job in jobs if job.name in changed], cache, result, publish,
+                     then=[job for job in jobs if job.name not in changed],
+                     complete=lambda job: planned[job.edition].complete(job))
         result.editions = [planned[edition] for edition in editions]
         if result.stylesheet_messages is None:
             result.stylesheet_messages = cache.read_note(f"setup-{setup_key}")
@@ -251,15 +250,27 @@ class Builder:
                     result.reused += 1
 
     def _render(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut,
-                publish: Callable | None = None) -> None:
-        """Render the `jobs` that `result` has no record for: in worker processes when there
-        are any, else here. Each record goes into `result` as soon as it is made."""
-        missing = list({job.key: job for job in jobs if job.key not in result.records}.values())
+                publish: Callable | None = None, then: list[PartJob] = (),
+                complete: Callable[[PartJob], PartJob] = lambda job: job) -> None:
+        """Records for `jobs`, then for `then`: from the cache, else rendered (`complete` gives
+        a job its HTML) in worker processes when there are any, else here. The parts of `jobs`
+        (the just-edited fiches) are on their way to the workers before `then` is looked up.
+        Each record goes into `result` as soon as it is made."""
+        futures: dict[Future, PartJob] = {}
+        missing: list[PartJob] = []
+        for group in (jobs, then):
+            self._look_up(group, cache, result)
+            new = [complete(job) for job in {job.key: job for job in group
+                                             if job.key not in result.records}.values()]
+            missing += new
+            if self.pool is not None:
+                futures.update(self._submit({job: (workers.render, job, result.setup,
+                                                   result.setup_key, cache.folder,
+                                                   cache.read_only) for job in new}))
         if not missing:
             return
         if self.progress:
             self.progress.start(len(missing))
-        setup, setup_key = result.setup, result.setup_key
 
         def done(job: PartJob, record: PartRecord, messages: list[str]) -> None:
             result.records[job.key] = record
@@ -273,17 +284,15 @@ class Builder:
 
         if self.pool is None:
             for job in missing:
-                done(job, *workers.render(job, setup, setup_key, cache.folder, cache.read_only))
+                done(job, *workers.render(job, result.setup, result.setup_key, cache.folder,
+                                          cache.read_only))
             return
-        futures = self._submit({job: (workers.render, job, setup, setup_key, cache.folder,
-                                      cache.read_only) for job in missing})
-        for future, record_and_messages in self._results(futures):
-            record, messages = record_and_messages
+        for future, (record, messages) in self._results(futures):
             cache.used.add(record.key)
             done(futures[future], record, messages)
 
     def _submit(self, calls: dict) -> dict[Future, object]:
-        """Each call (function, arguments…) to the worker processes, by what it is for."""
+        """Each call (function, arguments…) to the worker processes: {future: what it is for}."""
         try:
             return {self.pool.submit(*call): what for what, call in calls.items()}
         except BrokenProcessPool:

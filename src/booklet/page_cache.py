@@ -123,7 +123,27 @@ class PageCache:
 
     def get(self, key: str) -> PartRecord | None:
         """The entry for `key`, or None when there is none, it is damaged, or a file it read
-        has changed since."""
+        has changed since. An entry this process checked before is not read again while its
+        files are the same (--watch, serve)."""
+        path = self.folder / f"{key}.json"
+        files = (path, self.pdf_path(key), self.pdf_path(key).with_suffix(".fonts.json"))
+        known = _checked.get(path)
+        if known is not None and known[0] == tuple(map(_identity, files)) and not self.read_only:
+            record = known[1]
+        else:
+            record = self._read(key)
+        if record is None or any(file_digest(Path(p)) != sha for p, sha in record.inputs):
+            return None
+        self.used.add(key)
+        _touch(path)  # in use: a concurrent build's pruning keeps it
+        if not self.read_only:  # a read-only look does not check the glyph facts
+            if len(_checked) > MEMO_SIZE:
+                _checked.clear()
+            _checked[path] = (tuple(map(_identity, files)), record)
+        return record
+
+    def _read(self, key: str) -> PartRecord | None:
+        """The entry for `key` read from disk and checked whole, or None."""
         try:
             data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             record = PartRecord(**{**data, "pdf": self.folder / data["pdf"],
@@ -137,10 +157,6 @@ class PageCache:
                 or hashlib.sha256(content).hexdigest() != record.sha256
                 or (not self.read_only and hashlib.sha256(fonts).hexdigest() != record.fonts_sha256)):
             return None
-        if any(file_digest(Path(path)) != sha for path, sha in record.inputs):
-            return None
-        self.used.add(key)
-        _touch(self.folder / f"{key}.json")  # in use: a concurrent build's pruning keeps it
         return record
 
     def put(self, record: PartRecord, content: bytes, fonts: dict) -> PartRecord:
@@ -199,6 +215,19 @@ class PageCache:
             path.with_suffix(".fonts.json").unlink(missing_ok=True)
         for path in leftovers:
             path.unlink(missing_ok=True)
+
+
+_checked: dict[Path, tuple[tuple, PartRecord]] = {}
+"""Entries this process read and checked whole, with the identity of their files then."""
+MEMO_SIZE = 20_000
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def _touch(path: Path) -> None:
