@@ -111,3 +111,17 @@ def test_a_new_project_ignores_dist_and_the_cache(tmp_path):
     assert run("new", tmp_path / "rencontres").exit_code == 0
     ignored = (tmp_path / "rencontres" / ".gitignore").read_text().splitlines()
     assert "dist/" in ignored and ".booklet/" in ignored
+
+
+def test_a_build_leaves_no_temporary_files_behind(sample, tmp_path):
+    """WeasyPrint copies the fonts of each renderer to a temporary folder; every process
+    that rendered (the command's workers, or the command itself) removes them."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {**os.environ, "TMPDIR": str(temporary)}
+    command = [sys.executable, "-m", "booklet", "build", str(sample), "-q"]
+    subprocess.run(command, check=True, env=environment)
+    edit(sample, "fiches/ichikawa.yaml", "市川市", "市川市 ")
+    subprocess.run([*command, "--no-cache"], check=True, env=environment)
+    subprocess.run(["taskset", "-c", "0", *command], check=True, env=environment)  # no workers
+    assert list(temporary.iterdir()) == []

@@ -107,13 +107,9 @@ class Builder:
         self.close()
 
     def close(self) -> None:
-        """Stop the worker processes (at once: whatever they still do is not needed)."""
+        """Stop the worker processes: what is queued is dropped, each ends once its current
+        part is done, and releases its renderer (and WeasyPrint's temporary font copies)."""
         if self.pool is not None:
-            # The pool's own processes (CPython keeps them in `_processes`): those of other
-            # builders stay alive.
-            processes = list((getattr(self.pool, "_processes", None) or {}).values())
-            for process in processes:
-                process.kill()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 

@@ -282,6 +282,8 @@ def main() -> None:
         code = done.code if isinstance(done.code, int) else (1 if done.code else 0)
     else:
         code = 0
+    if "booklet.workers" in sys.modules:  # a build rendered here: WeasyPrint's font copies go
+        sys.modules["booklet.workers"].release()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

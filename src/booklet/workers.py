@@ -10,14 +10,16 @@ the building process itself when there is a single core.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context, parent_process
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 _renderers: dict[tuple, object] = {}
-atexit.register(_renderers.clear)  # WeasyPrint's fonts are released before Python stops
+atexit.register(_renderers.clear)  # WeasyPrint's fonts go before Python's own tear-down
 
 
 def start_pool(count: int | None = None, fork: bool = False) -> ProcessPoolExecutor | None:
@@ -37,7 +39,9 @@ def start_pool(count: int | None = None, fork: bool = False) -> ProcessPoolExecu
 
 
 def start() -> None:
-    """In a new worker process: end with the parent, even when the parent is killed."""
+    """In a new worker process: end with the parent, even when the parent is killed, and
+    release the renderers whenever it ends."""
+    Finalize(None, release, exitpriority=10)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
 
 
@@ -45,7 +49,15 @@ def _exit_with_parent() -> None:
     parent = parent_process()
     if parent is not None:
         parent.join()
+        release()
         os._exit(1)
+
+
+def release() -> None:
+    """Drop this process's renderers: WeasyPrint then removes the copies of the fonts it
+    keeps in a temporary folder (tens of megabytes per renderer)."""
+    _renderers.clear()
+    gc.collect()
 
 
 def prepare() -> None:
