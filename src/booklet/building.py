@@ -99,6 +99,9 @@ class Builder:
         self.pool = pool
         self.sources: dict[str, str] = {}
         self.last_changed: set[str] = set()
+        self.last_plan: tuple[tuple, dict[str, EditionParts]] | None = None
+        """What the last build planned from (setup key, booklet.yaml), and its parts."""
+        self.in_flight: dict[str, Future] = {}
 
     def __enter__(self) -> Builder:
         return self
@@ -197,6 +200,7 @@ class Builder:
             self.pool.submit(workers.warm, setup, setup_key)  # while this process plans
         changed = self._changed_sources(project)
         result = _LaidOut(layout, setup, setup_key)
+        self._start_edited(project, changed, setup_key, cache, result, publish)
         result.order = self._order(project, cache)
         known = cache.read_note(f"front-pages-{setup_key}") or {}  # as the last build found
         fronts = {edition: known.get(edition, 2) for edition in editions}
@@ -218,12 +222,40 @@ class Builder:
                      then=[job for job in jobs if job.name not in changed],
                      complete=lambda job: planned[job.edition].complete(job))
         result.editions = [planned[edition] for edition in editions]
+        self.last_plan = ((setup_key, project.config_source.text), planned)
+        self.in_flight.clear()  # pages of a plan that no longer holds: never published
         if result.stylesheet_messages is None:
             result.stylesheet_messages = cache.read_note(f"setup-{setup_key}")
             if result.stylesheet_messages is None:
                 result.stylesheet_messages = workers.renderer(setup, setup_key).stylesheet_messages
         cache.write_note(f"setup-{setup_key}", result.stylesheet_messages)
         return result
+
+    def _start_edited(self, project: Project, changed: set[str], setup_key: str,
+                      cache: PageCache, result: _LaidOut, publish: Callable | None) -> None:
+        """Send the pages of the just-edited fiches to the workers before anything is planned,
+        when the last build's plan still holds for them (same setup, same fiches, an edit
+        that moves no page): their own PDFs are then put in place within a moment of the
+        save (`publish`), while this process plans the rest."""
+        if (self.pool is None or self.last_plan is None
+                or self.last_plan[0] != (setup_key, project.config_source.text)):
+            return
+        entries = {entry.id: entry for entry in project.fiches}
+        planned = self.last_plan[1]
+        if any({page.id for page, _ in parts.fiches} != set(entries) for parts in planned.values()):
+            return
+        jobs = [job for parts in planned.values() for name in sorted(changed)
+                if (job := parts.edited(entries[name])) is not None]
+        for job in jobs:
+            if job.key in self.in_flight or cache.get(job.key) is not None:
+                continue
+            future = self.pool.submit(workers.render, job, result.setup, setup_key,
+                                      cache.folder, cache.read_only)
+            self.in_flight[job.key] = future
+            if publish:  # unless this build took the page over (it then publishes it itself)
+                future.add_done_callback(lambda done, job=job: (
+                    self.in_flight.get(job.key) is done and done.exception() is None
+                    and publish(job, done.result()[0])))
 
     def _order(self, project: Project, cache: PageCache) -> list[FicheSource]:
         """The fiches in booklet order, as `order_fiches` gives it; remembered in the cache, as
@@ -260,9 +292,13 @@ class Builder:
                                              if job.key not in result.records}.values()]
             missing += new
             if self.pool is not None:
+                flying = {job.key for job in new if job.key in self.in_flight}
+                futures.update({self.in_flight.pop(job.key): job for job in new
+                                if job.key in flying})
                 futures.update(self._submit({job: (workers.render, job, result.setup,
                                                    result.setup_key, cache.folder,
-                                                   cache.read_only) for job in new}))
+                                                   cache.read_only)
+                                             for job in new if job.key not in flying}))
         if not missing:
             return
         if self.progress:
@@ -354,11 +390,13 @@ class Builder:
 
     def _publisher(self, written: WrittenFiles, early: list[Output]) -> Callable:
         """Puts the PDF of a just-edited fiche in place as soon as its part is rendered
-        without error, and notes it in `early`."""
+        without error (once), and notes it in `early`."""
+        published = set()
 
         def publish(job: PartJob, record: PartRecord) -> None:
-            if job.name not in self.last_changed:
+            if job.name not in self.last_changed or record.key in published:
                 return
+            published.add(record.key)
             if record.fit is None or record.fit["step"] is None or any(
                     classify(message) != "other" for message in record.messages):
                 return

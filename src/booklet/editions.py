@@ -24,7 +24,7 @@ from .layouts import Layout
 from .page_cache import PartRecord, part_key
 from .parts import FitMarker, PartJob
 from .pdf_assembly import Label
-from .project import Project
+from .project import FicheSource, Project
 from .render_setup import RenderSetup, classify
 from .text import localize, other_language
 
@@ -46,10 +46,21 @@ class EditionParts:
     fiches: tuple[tuple[FichePage, PartJob], ...]
     index: PartJob
     html: dict[str, Callable[[], str]] = field(repr=False, compare=False)
+    fiche_job: Callable[[FichePage], PartJob] = field(repr=False, compare=False)
+    """The job of a fiche's page in this plan (its HTML made by `complete`)."""
 
     @property
     def jobs(self) -> list[PartJob]:
         return [self.front, *(job for _, job in self.fiches), self.index]
+
+    def edited(self, entry: FicheSource) -> PartJob | None:
+        """The job of `entry`, an edited fiche, in this plan: when the edit changes nothing
+        the plan depends on (name, reading, country, language, partners), the new page needs
+        nothing else to be planned again."""
+        page = next((page for page, _ in self.fiches if page.id == entry.id), None)
+        if page is None or _plan_facts(page.source.fiche) != _plan_facts(entry.fiche):
+            return None
+        return self.complete(self.fiche_job(replace(page, source=entry)))
 
     def complete(self, job: PartJob) -> PartJob:
         """The job with its HTML."""
@@ -74,18 +85,25 @@ def plan_parts(project: Project, layout: Layout, setup: RenderSetup, setup_key: 
 
     front_html = layout.render("front.html", plan=plan, first_page=1, **common)
     front = job("front", "front", front_html, html=front_html)
-    fiches = []
-    for page in plan.fiches:
+
+    def fiche_job(page: FichePage) -> PartJob:
         fiche = page.source.fiche
         images = tuple((getattr(fiche, name), name) for name in ("logo", "photo")
                        if getattr(fiche, name))
-        fiche_job = job("fiche", page.id, _fiche_inputs(plan, page, common), steps,
-                        (Label(0, start=page.page),), images)
-        makers[fiche_job.key] = partial(_fiche_html, layout, plan, page, common)
-        fiches.append((page, fiche_job))
+        made = job("fiche", page.id, _fiche_inputs(plan, page, common), steps,
+                   (Label(0, start=page.page),), images)
+        makers[made.key] = partial(_fiche_html, layout, plan, page, common)
+        return made
+
+    fiches = tuple((page, fiche_job(page)) for page in plan.fiches)
     index_html = layout.render("index.html", plan=plan, first_page=plan.index_page, **common)
     index = job("index", "index", index_html, html=index_html)
-    return EditionParts(edition, plan, front, tuple(fiches), index, makers)
+    return EditionParts(edition, plan, front, fiches, index, makers, fiche_job)
+
+
+def _plan_facts(fiche) -> tuple:
+    """What of a fiche the plan of the booklet depends on."""
+    return (fiche.name, fiche.reading, fiche.country, fiche.lang, fiche.partners)
 
 
 def _fiche_html(layout: Layout, plan: Plan, page: FichePage, common: dict) -> str:
