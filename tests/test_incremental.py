@@ -158,3 +158,19 @@ def test_a_broken_edit_keeps_the_last_good_pdfs_and_the_next_fix_builds(sample):
         fixed = builder.build()
     assert fixed.laid_out == 2
     assert flat(SENTENCE) in flat(page_texts(sample / "dist" / "booklet-ja.pdf")[2])
+
+
+def test_watching_renders_an_edited_fiche_before_planning_and_only_once(sample):
+    with Builder(sample, publish_early=True, workers=2) as builder:
+        builder.build()
+        _add_sentence(sample)
+        edited = builder.build()
+        assert (edited.laid_out, edited.reused) == (2, 6)  # taken over, not rendered twice
+        assert flat(SENTENCE) in flat(page_texts(
+            sample / "dist" / "fiches" / "issy-les-moulineaux-fr.pdf")[0])
+        # a new name moves nothing but is printed elsewhere: the last plan no longer holds
+        edit(sample, ISSY, "name: Issy-les-Moulineaux", "name: Issy")
+        renamed = builder.build()
+        assert renamed.laid_out == 8  # both fiches print it (partner), contents and index too
+        assert not builder.in_flight
+    assert _pdfs(sample) == _cold_build(sample)
