@@ -204,23 +204,27 @@ class Builder:
         result.order = self._order(project, cache)
         known = cache.read_note(f"front-pages-{setup_key}") or {}  # as the last build found
         fronts = {edition: known.get(edition, 2) for edition in editions}
+        learned = all(edition in known for edition in editions)
         planned: dict[str, EditionParts] = {}
         for _ in range(MAX_FRONT_LAYOUTS):  # numbers in the contents can change its length
             planned = {edition: plan_parts(project, layout, setup, setup_key, edition,
                                            fronts[edition], self.copyfit, result.order)
                        for edition in editions}
-            self._render([parts.front for parts in planned.values()], cache, result)
+            if learned:  # every part at once, the front matter's length checked afterwards
+                jobs = [job for parts in planned.values() for job in parts.jobs]
+                self._render([job for job in jobs if job.name in changed], cache, result,
+                             publish, then=[job for job in jobs if job.name not in changed],
+                             complete=lambda job, plan=planned: plan[job.edition].complete(job))
+            else:  # the front matter alone first: its length sets every page number
+                self._render([parts.front for parts in planned.values()], cache, result)
             moved = {edition: result.records[parts.front.key].pages
                      for edition, parts in planned.items()
                      if result.records[parts.front.key].pages != fronts[edition]}
-            if not moved:
+            if learned and not moved:
                 break
             fronts.update(moved)
+            learned = True
         cache.write_note(f"front-pages-{setup_key}", {**known, **fronts})
-        jobs = [job for parts in planned.values() for job in parts.jobs[1:]]
-        self._render([job for job in jobs if job.name in changed], cache, result, publish,
-                     then=[job for job in jobs if job.name not in changed],
-                     complete=lambda job: planned[job.edition].complete(job))
         result.editions = [planned[edition] for edition in editions]
         self.last_plan = ((setup_key, project.config_source.text), planned)
         self.in_flight.clear()  # pages of a plan that no longer holds: never published
