@@ -98,7 +98,20 @@ def render(job, setup, setup_key: str, cache_folder: Path, read_only: bool) -> t
 
 
 def assemble(records: list, path: Path, labels: list, font_dirs: tuple[Path, ...]) -> int:
-    """Assemble one booklet into `path` (`pdf_assembly.assemble_file`)."""
+    """Assemble one booklet into `path` (`pdf_assembly.assemble_file`). Every part is rendered
+    by then: the renderer's memory goes back to the system first."""
     from .pdf_assembly import assemble_file
 
+    release()
+    _return_free_memory()
     return assemble_file(records, path, labels, font_dirs)
+
+
+def _return_free_memory() -> None:
+    """Hand the memory freed by this process back to the system (glibc keeps it otherwise)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
