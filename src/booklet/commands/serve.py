@@ -30,6 +30,7 @@ from ..download_page import render_page
 from ..errors import Finding, display_path
 from ..languages import CODES
 from ..layouts import FONTS_DIR
+from ..outputs import fiche_name
 from ..project import Project, load_project
 from ..watching import attempt, changes, describe
 
@@ -131,8 +132,7 @@ class Site:
         match = THUMBNAIL_NAME.match(name)
         if not match:
             return None
-        pdf = self.dist / "fiches" / f"{match[1]}-{match[2]}.pdf"
-        content = self.file(f"fiches/{pdf.name}")
+        content = self.file(fiche_name(match[1], match[2]))
         if content is None:
             return None
         key = (name, hash(content[0]))
