@@ -27,12 +27,13 @@ def start_pool(count: int | None = None, fork: bool = False) -> ProcessPoolExecu
     importing WeasyPrint; None with a single one (the build then renders in its own process).
 
     `fork` (for the command line, before it starts any thread) forks this process instead
-    of starting new interpreters: a tenth of a second sooner."""
+    of starting new interpreters: a tenth of a second sooner. A process that runs other
+    threads is never forked (a lock held by one of them would stay held in the workers)."""
     count = count or len(os.sched_getaffinity(0))
     if count < 2:
         return None
-    pool = ProcessPoolExecutor(count, mp_context=get_context("fork" if fork else "spawn"),
-                               initializer=start)
+    method = "fork" if fork and threading.active_count() == 1 else "spawn"
+    pool = ProcessPoolExecutor(count, mp_context=get_context(method), initializer=start)
     for _ in range(count):
         pool.submit(prepare)
     return pool
