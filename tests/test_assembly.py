@@ -123,3 +123,28 @@ def test_every_pdf_passes_qpdf_check(built):
     assert len(pdfs) == 6
     for pdf in pdfs:
         subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_a_finished_part_prints_and_reads_as_weasyprint_wrote_it(built, edition, tmp_path):
+    """The finishing of a part's PDF (compact text arrays, merged /Span elements) changes how
+    the PDF is written, not what it shows: WeasyPrint's own PDF of the same page is compared."""
+    from booklet.editions import plan_parts
+    from booklet.layouts import load_layout
+    from booklet.page_cache import CACHE_DIR, PageCache
+    from booklet.parts import at_step, with_borrowed_anchors
+    from booklet.project import load_project
+    from booklet.render import Renderer
+    from booklet.render_setup import RenderSetup
+
+    project, layout = load_project(built), load_layout(built)
+    setup = RenderSetup(built.resolve(), project.config.paper)
+    parts = plan_parts(project, layout, setup, setup.key(layout), edition, 2)
+    page, job = parts.fiches[1]  # Ichikawa: Japanese text and Latin names, justified French
+    record = PageCache(built / CACHE_DIR).get(job.key)
+    html, _ = with_borrowed_anchors(parts.complete(job).html)
+    original = tmp_path / "weasyprint.pdf"
+    original.write_bytes(Renderer(layout, setup).render(
+        at_step(html, job.steps[record.fit["step"]])).document.write_pdf(pdf_variant=setup.variant))
+    assert _pixels(original, 1, tmp_path) == _pixels(record.pdf, 1, tmp_path)
+    assert page_texts(original) == page_texts(record.pdf)

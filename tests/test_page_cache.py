@@ -81,7 +81,7 @@ def test_two_builds_at_once_leave_whole_pdfs(sample):
         pypdf.PdfReader(path, strict=True)
         subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
     assert not list((sample / "dist").rglob("*.part"))
-    assert not list((sample / CACHE_DIR).glob(".*.tmp"))
+    assert not list((sample / CACHE_DIR).glob(".*.part"))
     built = _pdfs(sample)
     assert "Deuxconstructions" in page_texts(sample / "dist" / "booklet-fr.pdf")[2].replace(" ", "")
     assert built == _cold(sample)

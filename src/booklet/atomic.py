@@ -13,9 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def temporary_beside(path: Path, write: Callable) -> Path:
+def temporary_beside(path: Path, write: Callable, sync: bool = True) -> Path:
     """What `write(binary_file)` writes, synced to a temporary file beside `path`; the caller
-    renames it into place (or deletes it)."""
+    renames it into place (or deletes it). `sync=False` skips the sync to disk, for files
+    whose loss only costs time (the page cache, whose entries are checked when read)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
                                          dir=path.parent)
@@ -23,7 +24,8 @@ def temporary_beside(path: Path, write: Callable) -> Path:
         with os.fdopen(handle, "wb") as file:
             write(file)
             file.flush()
-            os.fsync(file.fileno())
+            if sync:
+                os.fsync(file.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -33,7 +35,12 @@ def temporary_beside(path: Path, write: Callable) -> Path:
 
 def write_text(path: Path, text: str) -> None:
     """`text` (UTF-8) in `path`, replaced in one rename."""
-    os.replace(temporary_beside(path, lambda file: file.write(text.encode("utf-8"))), path)
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, content: bytes, sync: bool = True) -> None:
+    """`content` in `path`, replaced in one rename."""
+    os.replace(temporary_beside(path, lambda file: file.write(content), sync), path)
 
 
 def _umask() -> int:

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .atomic import write_bytes
+
 CACHE_DIR = Path(".booklet") / "cache"
 FORMAT = 3
 """Bumped when what a record holds changes (booklet's code is part of every key anyway)."""
@@ -169,9 +171,10 @@ class PageCache:
         record.sha256 = hashlib.sha256(content).hexdigest()
         facts = json.dumps(fonts, ensure_ascii=False).encode("utf-8")
         record.fonts_sha256 = hashlib.sha256(facts).hexdigest()
-        _write_atomically(record.pdf, content)
-        _write_atomically(record.fonts_path, facts)
-        _write_atomically(self.folder / f"{record.key}.json", record.to_json().encode("utf-8"))
+        write_bytes(record.pdf, content, sync=False)
+        write_bytes(record.fonts_path, facts, sync=False)
+        write_bytes(self.folder / f"{record.key}.json", record.to_json().encode("utf-8"),
+                    sync=False)
         self.used.add(record.key)
         return record
 
@@ -189,7 +192,7 @@ class PageCache:
         path = self.folder / f"note-{name}.json"
         if self.read_note(name) != value:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+            write_bytes(path, json.dumps(value, ensure_ascii=False).encode("utf-8"), sync=False)
         _touch(path)
 
     def prune(self) -> None:
@@ -199,7 +202,7 @@ class PageCache:
         try:
             entries = [(path.stat().st_mtime, path) for path in self.folder.glob("*.json")
                        if not path.name.endswith(".fonts.json")]
-            leftovers = [path for path in self.folder.glob(".*.tmp")
+            leftovers = [path for path in self.folder.glob(".*.part")
                          if now - path.stat().st_mtime > 3600]
             leftovers += [path for path in self.folder.glob("note-*.json")
                           if now - path.stat().st_mtime > NOTES_SECONDS]
@@ -235,17 +238,6 @@ def _touch(path: Path) -> None:
         os.utime(path)
     except OSError:
         pass
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def temporary_cache(root: Path) -> Path:
