@@ -21,7 +21,9 @@ def _pdfs(project) -> dict:
 
 
 def _entries(project) -> list:
-    return sorted((project / CACHE_DIR).glob("*.pdf"))
+    """The parts' PDFs in the cache (not the collectivités' own)."""
+    return sorted(path for path in (project / CACHE_DIR).glob("*.pdf")
+                  if not path.name.endswith(".own.pdf"))
 
 
 def _cold(project) -> dict:
@@ -39,10 +41,13 @@ def test_a_damaged_entry_is_rendered_again(sample):
     content[len(content) // 2] ^= 0xFF  # same size, one byte changed
     flipped.write_bytes(bytes(content))
     (sample / CACHE_DIR / f"{_entries(sample)[2].stem}.json").write_text("{not json")
+    own = next(path.with_suffix(".own.pdf") for path in _entries(sample)[3:]
+               if path.with_suffix(".own.pdf").exists())
+    own.write_bytes(own.read_bytes()[:-10])  # a collectivité's own PDF, truncated
     shutil.rmtree(sample / "dist")
     with Builder(sample) as builder:
         again = builder.build()
-    assert (again.laid_out, again.reused) == (3, 5)
+    assert (again.laid_out, again.reused) == (4, 4)
     assert _pdfs(sample) == good
     with Builder(sample) as builder:
         assert builder.build().laid_out == 0  # the damaged entries were replaced

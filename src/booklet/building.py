@@ -38,7 +38,7 @@ from .errors import (
     display_path,
     sort_findings,
 )
-from .layouts import FONTS_DIR, Layout, load_layout
+from .layouts import Layout, load_layout
 from .outputs import Output, WrittenFiles
 from .page_cache import PageCache, PartRecord, digest, opened
 from .parts import PartJob
@@ -355,7 +355,7 @@ class Builder:
                   written: WrittenFiles) -> list[Output]:
         """Each edition's booklet, assembled from its parts' PDFs into a temporary file
         (in worker processes, side by side), unless the file in place is still right."""
-        font_dirs = (*laid_out.layout.dirs, FONTS_DIR)
+        font_dirs = laid_out.layout.font_dirs
         booklets, calls, made = [], {}, []
         try:
             for parts, target in targets:
@@ -384,12 +384,12 @@ class Builder:
 
     def _single(self, fiche_id: str, edition: str, record: PartRecord,
                 written: WrittenFiles) -> Output:
-        """A collectivité's own PDF: its part's PDF, copied to a temporary file."""
+        """A collectivité's own PDF, made with its part, copied to a temporary file."""
         target = outputs.fiche_path(self.root.resolve(), fiche_id, edition)
-        if written.unchanged(target, record.sha256):
+        if written.unchanged(target, record.own_sha256):
             return Output(target, None, record.pages, True, changed=False)
-        temporary = outputs.copy_to_temporary(record.pdf, target)
-        written.record(target, record.sha256, temporary)
+        temporary = outputs.copy_to_temporary(record.own_pdf, target)
+        written.record(target, record.own_sha256, temporary)
         return Output(target, temporary, record.pages, True)
 
     def _publisher(self, written: WrittenFiles, early: list[Output]) -> Callable:

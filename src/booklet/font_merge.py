@@ -32,9 +32,11 @@ _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 
-def font_facts(pdf: pikepdf.Pdf) -> dict[str, dict]:
+def font_facts(pdf: pikepdf.Pdf, placeholders: dict[str, str] | None = None) -> dict[str, dict]:
     """What the merge needs of each face a PDF embeds, read once when its part is rendered:
-    {BaseFont: {"widths": [[glyph, width], …], "text": [[glyph, text], …]}}."""
+    {BaseFont: {"widths": [[glyph, width], …], "text": [[glyph, text], …]}}, and for a face
+    embedded as a placeholder (`placeholders`: {BaseFont: PostScript name of its source})
+    "source": that name."""
     facts = {}
     for page in pdf.pages:
         resources = page.obj.get("/Resources")
@@ -44,8 +46,12 @@ def font_facts(pdf: pikepdf.Pdf) -> dict[str, dict]:
                 face = facts.setdefault(str(font.BaseFont), {"widths": {}, "text": {}})
                 face["widths"].update(parse_widths(font.DescendantFonts[0].W))
                 face["text"].update(mapping)
-    return {name: {key: sorted(values.items()) for key, values in face.items()}
-            for name, face in sorted(facts.items())}
+    facts = {name: {key: sorted(values.items()) for key, values in face.items()}
+             for name, face in sorted(facts.items())}
+    for name, source in (placeholders or {}).items():
+        if name in facts:
+            facts[name]["source"] = source
+    return facts
 
 
 class FontMerger:
@@ -76,7 +82,8 @@ class FontMerger:
             seen.add(fonts.objgen)
             for name, font in list(fonts.items()):
                 face = str(font.get("/BaseFont", ""))
-                if face in facts and _mergeable(font) and self._source(face, font) is not None:
+                if (face in facts and _mergeable(font)
+                        and self._source(face, font, facts[face].get("source")) is not None):
                     if face not in self.fonts:
                         self.fonts[face] = self.pdf.copy_foreign(font)
                     self.widths.setdefault(face, {}).update(facts[face]["widths"])
@@ -115,11 +122,15 @@ class FontMerger:
             cmap.Filter = pikepdf.Name.FlateDecode
             font.ToUnicode = cmap
 
-    def _source(self, face: str, font: pikepdf.Dictionary) -> Path | None:
+    def _source(self, face: str, font: pikepdf.Dictionary, name: str | None) -> Path | None:
+        """The source font of `face`: the one named `name` (a placeholder's), else the one
+        its embedded subset was made from."""
         if face not in self.sources:
-            descriptor = font.DescendantFonts[0].FontDescriptor
-            program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
-            self.sources[face] = source_font(program.read_bytes(), self.font_dirs)
+            if name is None:
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+                name = postscript_name(program.read_bytes())
+            self.sources[face] = font_files(self.font_dirs).get(name)
         return self.sources[face]
 
 
@@ -202,29 +213,33 @@ def to_unicode_cmap(mapping: dict[int, str]) -> bytes:
     return b"\n".join(lines)
 
 
-def source_font(program: bytes, dirs: tuple[Path, ...]) -> Path | None:
-    """The font file in `dirs` that an embedded subset was made from (same PostScript name)."""
-    name = _postscript_name(program)
-    if name is None:
-        return None
-    for folder in dirs:
-        for path in sorted(folder.glob("*")):
-            if path.suffix.lower() in FONT_SUFFIXES and _file_postscript_name(path) == name:
-                return path
-    return None
+@cache
+def font_files(dirs: tuple[Path, ...]) -> dict[str, Path]:
+    """The font files of `dirs` by PostScript name (the first folder's file wins)."""
+    files = {}
+    for folder in reversed(dirs):
+        for path in sorted(folder.glob("*"), reverse=True):
+            if path.suffix.lower() in FONT_SUFFIXES:
+                name = _file_postscript_name(path)
+                if name is not None:
+                    files[name] = path
+    return files
 
 
 @cache
 def _file_postscript_name(path: Path) -> str | None:
-    return _postscript_name(path.read_bytes())
+    with path.open("rb") as file:
+        return postscript_name(file)
 
 
-def _postscript_name(program: bytes) -> str | None:
+def postscript_name(program: bytes | io.BufferedIOBase) -> str | None:
+    """The PostScript name of a font program (its bytes, or an open file)."""
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
-        return TTFont(io.BytesIO(program), lazy=True)["name"].getDebugName(6)
-    except (TTLibError, KeyError, AssertionError, ValueError):
+        source = io.BytesIO(program) if isinstance(program, bytes) else program
+        return TTFont(source, lazy=True)["name"].getDebugName(6)
+    except (TTLibError, KeyError, AssertionError, ValueError, OSError):
         return None
 
 
@@ -252,3 +267,16 @@ def subset(path: Path, glyphs: list[int]) -> bytes:
     second.flags = (hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE
                     | hb.SubsetFlags.NO_HINTING)
     return hb.subset(reduced, second).blob.data
+
+
+def compact_subset(path: Path, glyphs: list[int]) -> bytes:
+    """The font of `path` reduced to `glyphs` (with 0, .notdef), numbered anew from 0 in
+    their order: what a one-page PDF embeds (`own_fonts`), a few kilobytes per face."""
+    import uharfbuzz as hb
+
+    wanted = hb.SubsetInput()
+    wanted.glyph_set.update(glyphs)
+    wanted.flags = hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE
+    wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(
+        int.from_bytes(tag, "big") for tag in DROPPED_TABLES)
+    return hb.subset(_face(path), wanted).blob.data

@@ -44,6 +44,11 @@ class Layout:
     settings: dict
     stylesheet: Path
 
+    @property
+    def font_dirs(self) -> tuple[Path, ...]:
+        """Where the fonts a booklet embeds come from: the layout's folders, then booklet's."""
+        return (*self.dirs, FONTS_DIR)
+
     def paper_stylesheets(self, paper: str) -> list[Path]:
         """The stylesheets loaded after booklet.css for `paper` (none for A4)."""
         name = ((self.settings.get("papers") or {}).get(paper) or {}).get("stylesheet")

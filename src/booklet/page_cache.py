@@ -4,8 +4,10 @@ A part (the cover and contents, one fiche's page, the index) is rendered into
 a small PDF. Its key names everything that reaches the page (`part_key`); the
 files it read while rendering (images) are recorded with their content digest
 and checked again before an entry is reused. Entries live in
-`<project>/.booklet/cache/` as two files: `<key>.pdf` and `<key>.json`, the
-record, which is written last and holds the PDF's size and SHA-256, so a
+`<project>/.booklet/cache/`: `<key>.pdf` (the part, for the booklets),
+`<key>.fonts.json` (its glyphs, for the font merge), for a fiche
+`<key>.own.pdf` (the collectivité's own PDF), and `<key>.json`, the record,
+which is written last and holds the other files' sizes and SHA-256, so a
 truncated or damaged entry is noticed and rendered again. Both are written to
 a temporary file and renamed into place: two builds of one project at once
 may both write an entry, never half of one. Deleting the folder only costs time.
@@ -23,11 +25,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .atomic import write_bytes
 
+if TYPE_CHECKING:
+    from .part_pdf import FinishedPart
+
 CACHE_DIR = Path(".booklet") / "cache"
-FORMAT = 3
+FORMAT = 4
 """Bumped when what a record holds changes (booklet's code is part of every key anyway)."""
 KEEP_UNUSED = 2.0
 """Pruning keeps, besides the entries of the last build, this many times as many others
@@ -92,15 +98,24 @@ class PartRecord:
     fonts_sha256: str = ""
     """Of the glyphs each embedded face uses, with their widths and text
     (`font_merge.font_facts`), kept beside the PDF: only the assembly reads them."""
+    own_sha256: str = ""
+    """Of the collectivité's own PDF (fiches only; `part_pdf.FinishedPart.own`)."""
+    own_size: int = 0
 
     @property
     def fonts_path(self) -> Path:
         return self.pdf.with_suffix(".fonts.json")
 
+    @property
+    def own_pdf(self) -> Path | None:
+        """The collectivité's own PDF (None for the front matter and the index)."""
+        return self.pdf.with_suffix(".own.pdf") if self.own_sha256 else None
+
     def font_facts(self) -> dict[str, dict]:
-        """The glyph facts of the part, as `font_merge.FontMerger.gather` takes them."""
+        """The glyph facts of the part, as `font_merge.FontMerger.detach` takes them."""
         faces = json.loads(self.fonts_path.read_text(encoding="utf-8"))
-        return {name: {key: dict(values) for key, values in face.items()}
+        return {name: {key: values if key == "source" else dict(values)
+                       for key, values in face.items()}
                 for name, face in faces.items()}
 
     def to_json(self) -> str:
@@ -128,7 +143,8 @@ class PageCache:
         has changed since. An entry this process checked before is not read again while its
         files are the same (--watch, serve)."""
         path = self.folder / f"{key}.json"
-        files = (path, self.pdf_path(key), self.pdf_path(key).with_suffix(".fonts.json"))
+        files = (path, self.pdf_path(key), self.pdf_path(key).with_suffix(".fonts.json"),
+                 self.pdf_path(key).with_suffix(".own.pdf"))
         known = _checked.get(path)
         if known is not None and known[0] == tuple(map(_identity, files)) and not self.read_only:
             record = known[1]
@@ -153,26 +169,34 @@ class PageCache:
             with record.pdf.open("rb") as file:
                 content = file.read()
             fonts = record.fonts_path.read_bytes() if not self.read_only else b""
+            own = record.own_pdf.read_bytes() if record.own_pdf and not self.read_only else b""
         except (OSError, ValueError, TypeError, KeyError):
             return None
         if (record.key != key or len(content) != record.size
                 or hashlib.sha256(content).hexdigest() != record.sha256
-                or (not self.read_only and hashlib.sha256(fonts).hexdigest() != record.fonts_sha256)):
+                or (not self.read_only and (
+                    hashlib.sha256(fonts).hexdigest() != record.fonts_sha256
+                    or (record.own_pdf and (len(own) != record.own_size
+                                            or hashlib.sha256(own).hexdigest() != record.own_sha256))))):
             return None
         return record
 
-    def put(self, record: PartRecord, content: bytes, fonts: dict) -> PartRecord:
-        """Store `content` (the part's PDF), its glyph facts and its record; returns the record
-        as stored."""
-        if self.read_only:
+    def put(self, record: PartRecord, finished: FinishedPart | None) -> PartRecord:
+        """Store the part's PDFs and glyph facts (`finished`) and its record; returns the
+        record as stored."""
+        if self.read_only or finished is None:
             return record
         self.folder.mkdir(parents=True, exist_ok=True)
-        record.pdf, record.size = self.pdf_path(record.key), len(content)
-        record.sha256 = hashlib.sha256(content).hexdigest()
-        facts = json.dumps(fonts, ensure_ascii=False).encode("utf-8")
+        record.pdf, record.size = self.pdf_path(record.key), len(finished.content)
+        record.sha256 = hashlib.sha256(finished.content).hexdigest()
+        facts = json.dumps(finished.fonts, ensure_ascii=False).encode("utf-8")
         record.fonts_sha256 = hashlib.sha256(facts).hexdigest()
-        write_bytes(record.pdf, content, sync=False)
+        write_bytes(record.pdf, finished.content, sync=False)
         write_bytes(record.fonts_path, facts, sync=False)
+        if finished.own is not None:
+            record.own_sha256 = hashlib.sha256(finished.own).hexdigest()
+            record.own_size = len(finished.own)
+            write_bytes(record.own_pdf, finished.own, sync=False)
         write_bytes(self.folder / f"{record.key}.json", record.to_json().encode("utf-8"),
                     sync=False)
         self.used.add(record.key)
@@ -216,6 +240,7 @@ class PageCache:
             path.unlink(missing_ok=True)
             path.with_suffix(".pdf").unlink(missing_ok=True)
             path.with_suffix(".fonts.json").unlink(missing_ok=True)
+            path.with_suffix(".own.pdf").unlink(missing_ok=True)
         for path in leftovers:
             path.unlink(missing_ok=True)
 

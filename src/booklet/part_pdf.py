@@ -9,7 +9,9 @@ In one pass with pikepdf:
   objects of a tagged page, and nothing a screen reader needs);
 - text-showing arrays are written compactly (glyphs without a position
   adjustment joined, adjustments rounded to 1/100 of a thousandth of an em);
-- the glyphs each font face uses are noted, for the booklet's font merge.
+- the glyphs each font face uses are noted, for the booklet's font merge;
+- a fiche's part also gets its collectivité's own PDF: the same, with fonts
+  of its own (`own_fonts`) where the part has placeholders.
 """
 
 from __future__ import annotations
@@ -17,30 +19,62 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 
-from .font_merge import font_facts
+from .font_merge import font_facts, font_files
+from .own_fonts import give_own_fonts
 from .pdf_assembly import LINK_ID
+
+if TYPE_CHECKING:
+    from .render import WrittenPart
 
 _TEXT_ARRAY = re.compile(rb"\[([^\]]*)\]\s*TJ")
 _LONG_NUMBER = re.compile(rb"(-?\d+\.\d\d)\d+")
 _PLAIN_KEYS = {"/Type", "/S", "/K", "/P", "/Pg"}
 
 
-def finish(content: bytes, borrowed: list[str]) -> tuple[bytes, list[dict], dict]:
-    """The finished PDF, the links taken out of it, and its `font_merge.font_facts`."""
-    pdf = pikepdf.open(io.BytesIO(content))
+@dataclass
+class FinishedPart:
+    """A part's PDF for the booklet's assembly, and what goes with it."""
+
+    content: bytes
+    links: list[dict]
+    """The links taken out of it (`_detach_links`)."""
+    fonts: dict
+    """Its `font_merge.font_facts`."""
+    own: bytes | None
+    """For a fiche: the collectivité's own PDF, which embeds its fonts whole."""
+
+
+def finish(written: WrittenPart, borrowed: list[str], font_dirs: tuple[Path, ...],
+           own: bool = False) -> FinishedPart:
+    """The finished part of a PDF as WeasyPrint wrote it, with its collectivité's own PDF
+    when `own`."""
+    pdf = pikepdf.open(io.BytesIO(written.content))
     links = _detach_links(pdf, set(borrowed)) if borrowed else []
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is not None:
         _merge_spans(tree)
     for page in pdf.pages:
         _compact_text(page)
-    fonts = font_facts(pdf)
+    fonts = font_facts(pdf, written.placeholders)
+    content = _saved(pdf)
+    own_pdf = None
+    if own:
+        files = font_files(font_dirs)
+        give_own_fonts(pdf, {face: files[name] for face, name in written.placeholders.items()})
+        own_pdf = _saved(pdf)
+    return FinishedPart(content, links, fonts, own_pdf)
+
+
+def _saved(pdf: pikepdf.Pdf) -> bytes:
     output = io.BytesIO()
     pdf.save(output, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return output.getvalue(), links, fonts
+    return output.getvalue()
 
 
 def _detach_links(pdf: pikepdf.Pdf, borrowed: set[str]) -> list[dict]:

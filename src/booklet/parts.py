@@ -97,15 +97,16 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecor
             images = _image_facts(rendered, dict(job.images), renderer.setup.project_root)
     else:
         rendered = renderer.render(html)
-    content, links, fonts = b"", [], {}
+    finished = None
     if not cache.read_only:
         from .part_pdf import finish
 
-        content, links, fonts = finish(renderer.write_pdf(rendered.document, job.labels), borrowed)
+        finished = finish(renderer.write_pdf(rendered.document, job.labels), borrowed,
+                          renderer.font_dirs, own=job.kind == "fiche")
     record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
-                        fit_facts, images, links,
+                        fit_facts, images, finished.links if finished else [],
                         sorted((str(path), sha) for path, sha in rendered.inputs))
-    return cache.put(record, content, fonts)
+    return cache.put(record, finished)
 
 
 def _fit_facts(step: int | None, rendered: Rendered) -> dict:
