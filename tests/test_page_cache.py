@@ -130,3 +130,17 @@ def test_a_build_leaves_no_temporary_files_behind(sample, tmp_path):
     subprocess.run([*command, "--no-cache"], check=True, env=environment)
     subprocess.run(["taskset", "-c", "0", *command], check=True, env=environment)  # no workers
     assert list(temporary.iterdir()) == []
+
+
+def test_collectivite_pdfs_made_later_from_cached_parts_are_the_same(sample, tmp_path):
+    """`-o` renders the parts without the collectivités' own PDFs; the next full build
+    makes them from the cached parts, byte-identical to those of a cold build."""
+    assert run("build", sample, "-q", "--no-cache").exit_code == 0
+    cold = _pdfs(sample)
+    shutil.rmtree(sample / "dist")
+    assert run("build", sample, "-q", "--edition", "fr", "-o", str(tmp_path / "fr.pdf")).exit_code == 0
+    assert not list((sample / CACHE_DIR).glob("*.own.pdf"))
+    with Builder(sample) as builder:
+        later = builder.build()
+    assert later.laid_out == 4  # the Japanese edition's parts; the French ones are reused
+    assert _pdfs(sample) == cold

@@ -160,10 +160,12 @@ class Builder:
             publish = (self._publisher(written, files)
                        if singles and self.publish_early else None)
             try:
-                laid_out = self._lay_out(project, setup, editions, cache, publish)
+                laid_out = self._lay_out(project, setup, editions, cache, publish, own=singles)
                 findings = sort_findings([*findings, *laid_out.findings(project, self)])
                 if any(f.is_error for f in findings):
                     raise DataError(findings)
+                if singles:
+                    self._own_pdfs(laid_out, cache)
                 targets = [(parts, output.resolve() if output
                             else outputs.booklet_path(root, parts.edition, for_print))
                            for parts in laid_out.editions]
@@ -192,14 +194,15 @@ class Builder:
     # The stages
 
     def _lay_out(self, project: Project, setup: RenderSetup, editions: list[str],
-                 cache: PageCache, publish: Callable | None = None) -> _LaidOut:
-        """Every part of `editions`, from the cache or rendered; the editions' parts in order."""
+                 cache: PageCache, publish: Callable | None = None, own: bool = False) -> _LaidOut:
+        """Every part of `editions`, from the cache or rendered (`own`: each fiche's part
+        rendered here comes with its collectivité's own PDF); the editions' parts in order."""
         layout = load_layout(project.root)
         setup_key = setup.key(layout)
         for _ in range(len(os.sched_getaffinity(0)) if self.pool else 0):
             self.pool.submit(workers.warm, setup, setup_key)  # while this process plans
         changed = self._changed_sources(project)
-        result = _LaidOut(layout, setup, setup_key)
+        result = _LaidOut(layout, setup, setup_key, own)
         self._start_edited(project, changed, setup_key, cache, result, publish)
         result.order = self._order(project, cache)
         known = cache.read_note(f"front-pages-{setup_key}") or {}  # as the last build found
@@ -254,7 +257,7 @@ class Builder:
             if job.key in self.in_flight or cache.get(job.key) is not None:
                 continue
             future = self.pool.submit(workers.render, job, result.setup, setup_key,
-                                      cache.folder, cache.read_only)
+                                      cache.folder, cache.read_only, result.own)
             self.in_flight[job.key] = future
             if publish:  # unless this build took the page over (it then publishes it itself)
                 future.add_done_callback(lambda done, job=job: (
@@ -301,7 +304,7 @@ class Builder:
                                 if job.key in flying})
                 futures.update(self._submit({job: (workers.render, job, result.setup,
                                                    result.setup_key, cache.folder,
-                                                   cache.read_only)
+                                                   cache.read_only, result.own)
                                              for job in new if job.key not in flying}))
         if not missing:
             return
@@ -321,11 +324,25 @@ class Builder:
         if self.pool is None:
             for job in missing:
                 done(job, *workers.render(job, result.setup, result.setup_key, cache.folder,
-                                          cache.read_only))
+                                          cache.read_only, result.own))
             return
         for future, (record, messages) in self._results(futures):
             cache.used.add(record.key)
             done(futures[future], record, messages)
+
+    def _own_pdfs(self, laid_out: _LaidOut, cache: PageCache) -> None:
+        """Make the collectivités' own PDFs that the cache lacks (parts last rendered for a
+        build that wrote no such PDF: `-o`, `--print`)."""
+        calls = {job.key: (workers.own_pdf, laid_out.records[job.key], laid_out.layout.font_dirs,
+                           cache.folder)
+                 for parts in laid_out.editions for _, job in parts.fiches
+                 if laid_out.records[job.key].own_pdf is None}
+        if self.pool is None:
+            results = [(None, call[0](*call[1:])) for call in calls.values()]
+        else:
+            results = self._results(self._submit(calls))
+        for _, record in results:
+            laid_out.records[record.key] = record
 
     def _submit(self, calls: dict) -> dict[Future, object]:
         """Each call (function, arguments…) to the worker processes: {future: what it is for}."""
@@ -434,6 +451,8 @@ class _LaidOut:
     layout: Layout
     setup: RenderSetup
     setup_key: str
+    own: bool = False
+    """Fiches' parts rendered come with their collectivité's own PDF."""
     records: dict[str, PartRecord] = field(default_factory=dict)
     editions: list[EditionParts] = field(default_factory=list)
     rendered: int = 0

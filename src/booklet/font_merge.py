@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import unicodedata
 import zlib
 from functools import cache
@@ -230,6 +231,36 @@ def font_files(dirs: tuple[Path, ...]) -> dict[str, Path]:
 def _file_postscript_name(path: Path) -> str | None:
     with path.open("rb") as file:
         return postscript_name(file)
+
+
+def name_table_postscript_name(table: bytes) -> str | None:
+    """The PostScript name in a font's name table."""
+    from fontTools.ttLib import newTable
+
+    try:
+        names = newTable("name")
+        names.decompile(table, None)
+        return names.getDebugName(6)
+    except (AssertionError, ValueError, IndexError, KeyError, struct.error):
+        return None
+
+
+def outline_font_head(path: Path) -> bytes | None:
+    """The first four bytes of a font file with CFF or TrueType outlines and no bitmaps or
+    variations (what WeasyPrint subsets plainly), else None."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        with path.open("rb") as file:
+            font = TTFont(file, lazy=True)
+            tables = set(font.keys())
+            file.seek(0)
+            head = file.read(4)
+    except (TTLibError, OSError, AssertionError, ValueError):
+        return None
+    plain = ({"CFF ", "glyf"} & tables and not {"EBDT", "CBDT", "sbix", "SVG ", "COLR", "fvar"}
+             & tables)
+    return head if plain else None
 
 
 def postscript_name(program: bytes | io.BufferedIOBase) -> str | None:

@@ -202,6 +202,15 @@ class PageCache:
         self.used.add(record.key)
         return record
 
+    def put_own(self, record: PartRecord, content: bytes) -> PartRecord:
+        """Add the collectivité's own PDF to the entry of `record`; the record as stored."""
+        record.own_sha256 = hashlib.sha256(content).hexdigest()
+        record.own_size = len(content)
+        write_bytes(record.own_pdf, content, sync=False)
+        write_bytes(self.folder / f"{record.key}.json", record.to_json().encode("utf-8"),
+                    sync=False)
+        return record
+
     def read_note(self, name: str):
         """A note kept beside the parts (what WeasyPrint said of a setup's stylesheets, the
         length of an edition's front matter), or None."""

@@ -47,7 +47,7 @@ class FinishedPart:
     fonts: dict
     """Its `font_merge.font_facts`."""
     own: bytes | None
-    """For a fiche: the collectivité's own PDF, which embeds its fonts whole."""
+    """For a fiche, when asked: the collectivité's own PDF (`own_copy`)."""
 
 
 def finish(written: WrittenPart, borrowed: list[str], font_dirs: tuple[Path, ...],
@@ -63,12 +63,18 @@ def finish(written: WrittenPart, borrowed: list[str], font_dirs: tuple[Path, ...
         _compact_text(page)
     fonts = font_facts(pdf, written.placeholders)
     content = _saved(pdf)
-    own_pdf = None
-    if own:
-        files = font_files(font_dirs)
-        give_own_fonts(pdf, {face: files[name] for face, name in written.placeholders.items()})
-        own_pdf = _saved(pdf)
-    return FinishedPart(content, links, fonts, own_pdf)
+    return FinishedPart(content, links, fonts, own_copy(content, fonts, font_dirs) if own else None)
+
+
+def own_copy(part: bytes, fonts: dict, font_dirs: tuple[Path, ...]) -> bytes:
+    """The collectivité's own PDF made from its finished part (`fonts`: the part's
+    `font_merge.font_facts`): the placeholder fonts replaced by subsets of their own. Made
+    from the part's file, so the same whether the part was just rendered or cached."""
+    files = font_files(font_dirs)
+    with pikepdf.open(io.BytesIO(part)) as pdf:
+        give_own_fonts(pdf, {face: files[facts["source"]] for face, facts in fonts.items()
+                             if "source" in facts})
+        return _saved(pdf)
 
 
 def _saved(pdf: pikepdf.Pdf) -> bytes:

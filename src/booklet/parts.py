@@ -83,9 +83,11 @@ class PartJob:
     """A fiche's images: (value as written in the fiche, field)."""
 
 
-def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecord:
-    """Lay out and write one part; the record is stored in `cache` and returned (a
-    read-only cache gets no PDF: `booklet check` needs only what the layout found)."""
+def render_part(job: PartJob, renderer: Renderer, cache: PageCache, own: bool = False
+                ) -> PartRecord:
+    """Lay out and write one part (`own`: a fiche's with its collectivité's own PDF); the
+    record is stored in `cache` and returned (a read-only cache gets no PDF: `booklet check`
+    needs only what the layout found)."""
     fit_facts, images = None, []
     html, borrowed = with_borrowed_anchors(job.html)
     if job.kind == "fiche":
@@ -102,7 +104,7 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache) -> PartRecor
         from .part_pdf import finish
 
         finished = finish(renderer.write_pdf(rendered.document, job.labels), borrowed,
-                          renderer.font_dirs, own=job.kind == "fiche")
+                          renderer.font_dirs, own=own and job.kind == "fiche")
     record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
                         fit_facts, images, finished.links if finished else [],
                         sorted((str(path), sha) for path, sha in rendered.inputs))

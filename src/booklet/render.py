@@ -23,7 +23,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .font_merge import font_files, postscript_name
+from .font_merge import font_files, name_table_postscript_name, outline_font_head
 from .layouts import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
 from .pdf_assembly import Label
 from .render_setup import RenderSetup
@@ -131,10 +131,13 @@ class Renderer:
                     color_profiles=self.color_profiles))
         self.output_intent = OUTPUT_INTENT if for_print else None
         self.stylesheet_messages = messages
+        self.font_heads = {name: head for name, path in font_files(layout.font_dirs).items()
+                           if (head := outline_font_head(path)) is not None}
+        """The first four bytes (the kind of outlines) of each font file of the font folders
+        that can get a placeholder, by PostScript name."""
+        self.font_names: dict[bytes, str | None] = {}
+        """PostScript names by name table."""
         self.font_dirs = layout.font_dirs
-        self.font_files = font_files(self.font_dirs)
-        self.font_names: dict[str, str | None] = {}
-        """The PostScript name of each font WeasyPrint used, by its description's hash."""
 
     def render(self, html: str) -> Rendered:
         self.fetcher.reads = {}
@@ -161,28 +164,49 @@ class Renderer:
 
     @contextmanager
     def _placeholder_fonts(self):
-        """While WeasyPrint writes a PDF: fonts from the font folders that WeasyPrint would
-        subset are embedded as 4-byte placeholders; yields {BaseFont: source PostScript name}."""
-        from weasyprint.pdf.fonts import Font
+        """While WeasyPrint writes a PDF: the faces of the font folders that WeasyPrint would
+        subset are embedded as 4-byte placeholders, and their files are not copied into
+        memory for it (16 MB for each CJK face); yields {BaseFont: source PostScript name}."""
+        from weasyprint.pdf import fonts
 
         placeholders: dict[str, str] = {}
-        subset = Font.clean
+        subset, whole_file = fonts.Font.clean, fonts.get_hb_object_data
+
+        def font_file(hb_object, *args, **kwargs):
+            name = None if args or kwargs else self._face_name(hb_object)
+            return self.font_heads[name] if name in self.font_heads else whole_file(
+                hb_object, *args, **kwargs)
 
         def clean(font, to_unicode, hinting):
-            if font.hash not in self.font_names:
-                self.font_names[font.hash] = postscript_name(font.file_content)
-            name = self.font_names[font.hash]
-            if (name not in self.font_files or not to_unicode or font.missing or font.used_in_forms
-                    or font.png or font.svg or font.colr or "fvar" in font.tables):
+            name = self._face_name(font.hb_face)
+            if (name not in self.font_heads or not to_unicode or font.missing
+                    or font.used_in_forms or font.png or font.svg or font.colr
+                    or "fvar" in font.tables):
+                if name in self.font_heads:
+                    font.file_content = whole_file(font.hb_face)
                 return subset(font, to_unicode, hinting)
-            font.file_content = font.file_content[:4]  # keeps its kind: OpenType CFF or TrueType
             placeholders[font.name.decode()] = name
 
-        Font.clean = clean
+        fonts.Font.clean, fonts.get_hb_object_data = clean, font_file
         try:
             yield placeholders
         finally:
-            Font.clean = subset
+            fonts.Font.clean, fonts.get_hb_object_data = subset, whole_file
+
+    def _face_name(self, hb_face) -> str | None:
+        """The PostScript name of a HarfBuzz face, from its name table."""
+        from weasyprint.text.ffi import ffi, harfbuzz
+
+        blob = harfbuzz.hb_face_reference_table(hb_face, harfbuzz.hb_tag_from_string(b"name", -1))
+        try:
+            with ffi.new("unsigned int *") as length:
+                data = harfbuzz.hb_blob_get_data(blob, length)
+                table = b"" if data == ffi.NULL else ffi.unpack(data, int(length[0]))
+        finally:
+            harfbuzz.hb_blob_destroy(blob)
+        if table not in self.font_names:
+            self.font_names[table] = name_table_postscript_name(table)
+        return self.font_names[table]
 
 
 def page_labels(labels: tuple[Label, ...]) -> Callable:

@@ -88,14 +88,24 @@ def renderer(setup, setup_key: str):
     return _renderers[key]
 
 
-def render(job, setup, setup_key: str, cache_folder: Path, read_only: bool) -> tuple:
-    """Render one part into the page cache: its record, and what WeasyPrint said of the
-    layout's stylesheets."""
+def render(job, setup, setup_key: str, cache_folder: Path, read_only: bool, own: bool) -> tuple:
+    """Render one part into the page cache (`own`: a fiche's with its collectivité's own PDF):
+    its record, and what WeasyPrint said of the layout's stylesheets."""
     from .page_cache import PageCache
     from .parts import render_part
 
     made = renderer(setup, setup_key)
-    return render_part(job, made, PageCache(cache_folder, read_only)), made.stylesheet_messages
+    return (render_part(job, made, PageCache(cache_folder, read_only), own),
+            made.stylesheet_messages)
+
+
+def own_pdf(record, font_dirs: tuple[Path, ...], cache_folder: Path):
+    """Make the collectivité's own PDF of a fiche's part in the cache; its record then."""
+    from .page_cache import PageCache
+    from .part_pdf import own_copy
+
+    content = own_copy(record.pdf.read_bytes(), record.font_facts(), font_dirs)
+    return PageCache(cache_folder).put_own(record, content)
 
 
 def assemble(records: list, path: Path, labels: list, font_dirs: tuple[Path, ...]) -> int:
