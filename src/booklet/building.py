@@ -47,6 +47,10 @@ from .project import FicheSource, Project, load_project
 from .render_setup import RenderSetup, classify
 
 MAX_FRONT_LAYOUTS = 4
+ASSEMBLERS_LEAD = 8
+"""A one-shot build that renders at most this many parts starts its assembling processes
+with them (they take a tenth of a second to start); one that renders more starts them once
+its rendering processes have ended, so that the two never hold memory at once."""
 WORKER_LOST = ("a worker process stopped unexpectedly (out of memory?); nothing was written: "
                "run the command again")
 
@@ -81,11 +85,15 @@ class Builder:
     one build live in a temporary folder. `workers` caps the worker processes
     (default: one per core this process may use; one renders here, without workers);
     a `pool` already started (`workers.start_pool`) is used instead, and closed with
-    the builder."""
+    the builder. A `one_shot` builder (`booklet build`: one build, then the command ends)
+    stops its rendering processes once every part is rendered, and assembles the booklets
+    in new processes that never load WeasyPrint: the memory of the rendering goes back
+    before the assembly takes its own."""
 
     def __init__(self, root: Path, accept_missing_glyphs: bool = False, progress=None,
                  publish_early: bool = False, use_cache: bool = True, workers: int | None = None,
-                 copyfit: bool = True, pool: ProcessPoolExecutor | None = None):
+                 copyfit: bool = True, pool: ProcessPoolExecutor | None = None,
+                 one_shot: bool = False):
         self.root = root
         self.accept_missing_glyphs = accept_missing_glyphs
         self.progress = progress
@@ -97,6 +105,8 @@ class Builder:
         """False sets every fiche at full size (benchmarks/copyfit.py measures what fitting costs)."""
         self.workers = workers
         self.pool = pool
+        self.one_shot = one_shot
+        self.assemblers: ProcessPoolExecutor | None = None
         self.sources: dict[str, str] = {}
         self.last_changed: set[str] = set()
         self.last_plan: tuple[tuple, dict[str, EditionParts]] | None = None
@@ -115,6 +125,9 @@ class Builder:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.assemblers is not None:
+            self.assemblers.shutdown(wait=True, cancel_futures=True)
+            self.assemblers = None
 
     def check(self, paper: str | None = None) -> Outcome:
         """Validate, preflight and lay out everything (on `paper`, else booklet.yaml's); write
@@ -217,7 +230,8 @@ class Builder:
                 jobs = [job for parts in planned.values() for job in parts.jobs]
                 self._render([job for job in jobs if job.name in changed], cache, result,
                              publish, then=[job for job in jobs if job.name not in changed],
-                             complete=lambda job, plan=planned: plan[job.edition].complete(job))
+                             complete=lambda job, plan=planned: plan[job.edition].complete(job),
+                             last=True)
             else:  # the front matter alone first: its length sets every page number
                 self._render([parts.front for parts in planned.values()], cache, result)
             moved = {edition: result.records[parts.front.key].pages
@@ -286,11 +300,13 @@ class Builder:
 
     def _render(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut,
                 publish: Callable | None = None, then: list[PartJob] = (),
-                complete: Callable[[PartJob], PartJob] = lambda job: job) -> None:
+                complete: Callable[[PartJob], PartJob] = lambda job: job,
+                last: bool = False) -> None:
         """Records for `jobs`, then for `then`: from the cache, else rendered (`complete` gives
         a job its HTML) in worker processes when there are any, else here. The parts of `jobs`
         (the just-edited fiches) are on their way to the workers before `then` is looked up.
-        Each record goes into `result` as soon as it is made."""
+        Each record goes into `result` as soon as it is made. `last`: the build renders
+        nothing after these (a one-shot build then prepares its assembly)."""
         futures: dict[Future, PartJob] = {}
         missing: list[PartJob] = []
         for group in (jobs, then):
@@ -310,6 +326,8 @@ class Builder:
             return
         if self.progress:
             self.progress.start(len(missing))
+        if last and self.pool is not None and len(missing) <= ASSEMBLERS_LEAD:
+            self._start_assemblers()
 
         def done(job: PartJob, record: PartRecord, messages: list[str]) -> None:
             result.records[job.key] = record
@@ -344,10 +362,17 @@ class Builder:
         for _, record in results:
             laid_out.records[record.key] = record
 
-    def _submit(self, calls: dict) -> dict[Future, object]:
-        """Each call (function, arguments…) to the worker processes: {future: what it is for}."""
+    def _start_assemblers(self) -> None:
+        """A one-shot build's assembling processes (`ASSEMBLERS_LEAD`)."""
+        if self.one_shot and self.assemblers is None:
+            self.assemblers = workers.start_assemblers()
+
+    def _submit(self, calls: dict, pool: ProcessPoolExecutor | None = None
+                ) -> dict[Future, object]:
+        """Each call (function, arguments…) to the worker processes (or `pool`): {future:
+        what it is for}."""
         try:
-            return {self.pool.submit(*call): what for what, call in calls.items()}
+            return {(pool or self.pool).submit(*call): what for what, call in calls.items()}
         except BrokenProcessPool:
             self.close()
             raise BookletError(WORKER_LOST) from None
@@ -387,10 +412,16 @@ class Builder:
                 booklets.append(Output(target, temporary, pages, False))
                 made.append((target, key, temporary))
                 calls[target] = (workers.assemble, records, temporary, labels, font_dirs)
-            if self.pool is None:
+            pool = self.pool
+            if self.one_shot and self.pool is not None and calls:
+                self.pool.shutdown(wait=True)  # the rendering's memory goes back first
+                self.pool = None
+                self._start_assemblers()
+                pool = self.assemblers
+            if pool is None:
                 for call in calls.values():
                     call[0](*call[1:])
-            for _ in self._results(self._submit(calls) if self.pool else {}):
+            for _ in self._results(self._submit(calls, pool) if pool else {}):
                 pass
         except BaseException:
             outputs.discard(booklets)

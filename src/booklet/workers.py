@@ -39,6 +39,19 @@ def start_pool(count: int | None = None, fork: bool = False) -> ProcessPoolExecu
     return pool
 
 
+def start_assemblers(count: int = 2) -> ProcessPoolExecutor:
+    """`count` new processes (not forks: they hold nothing of this one) that import only
+    what assembling booklets needs (pikepdf, HarfBuzz), never WeasyPrint."""
+    pool = ProcessPoolExecutor(count, mp_context=get_context("spawn"))
+    for _ in range(count):
+        pool.submit(prepare_assembly)
+    return pool
+
+
+def prepare_assembly() -> None:
+    from . import pdf_assembly  # noqa: F401
+
+
 def start() -> None:
     """In a new worker process: end with the parent, even when the parent is killed, and
     release the renderers whenever it ends."""
@@ -110,11 +123,12 @@ def own_pdf(record, font_dirs: tuple[Path, ...], cache_folder: Path):
 
 def assemble(records: list, path: Path, labels: list, font_dirs: tuple[Path, ...]) -> int:
     """Assemble one booklet into `path` (`pdf_assembly.assemble_file`). Every part is rendered
-    by then: the renderer's memory goes back to the system first."""
+    by then: a rendering process's renderer gives its memory back to the system first."""
     from .pdf_assembly import assemble_file
 
-    release()
-    _return_free_memory()
+    if _renderers:
+        release()
+        _return_free_memory()
     return assemble_file(records, path, labels, font_dirs)
 
 

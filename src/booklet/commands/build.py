@@ -24,5 +24,5 @@ def build(root: Path, edition: str | None = None, output: Path | None = None,
     """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition.
     `pool`: worker processes already started (`workers.start_pool`)."""
     with Builder(root, accept_missing_glyphs, progress, use_cache=use_cache,
-                 pool=pool) as builder:
+                 pool=pool, one_shot=True) as builder:
         return builder.build(edition, output, **print_options)
