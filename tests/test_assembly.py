@@ -150,3 +150,16 @@ def test_a_finished_part_prints_and_reads_as_weasyprint_wrote_it(built, edition,
     assert _pixels(original, 1, tmp_path) == _pixels(record.own_pdf, 1, tmp_path)
     assert page_texts(original) == page_texts(record.own_pdf)
     assert record.own_size < original.stat().st_size / 2
+
+
+def test_renumbering_changes_glyph_codes_only():
+    """Marked-content properties and literal strings keep their bytes; the codes shown with
+    a renumbered font change, those of other fonts do not."""
+    from booklet.own_fonts import renumber
+
+    content = (b"/Span <</ActualText <FEFF0041> /MCID 0>> BDC BT /F1 9 Tf [<00220023>-2<0022>] TJ"
+               b" /F2 9 Tf <0022> Tj ET EMC (a <0022> b) Tj")
+    table = {b"0022": b"0001", b"0023": b"0002"}
+    assert renumber(content, {b"F1": table}) == (
+        b"/Span <</ActualText <FEFF0041> /MCID 0>> BDC BT /F1 9 Tf [<00010002>-2<0001>] TJ"
+        b" /F2 9 Tf <0022> Tj ET EMC (a <0022> b) Tj")

@@ -7,9 +7,10 @@ glyphs used). So the content streams of all parts speak the same glyph ids,
 and one subset of the source font holding the union of the glyphs used, with
 the union of the widths (/W) and Unicode maps (/ToUnicode), serves every page.
 The source font is the file of the layout or the bundled fonts whose
-PostScript name the embedded subset carries; a face whose source is not found
-(or whose parts use a non-identity encoding, as with missing glyphs) keeps
-its per-part subsets: bigger, never wrong.
+PostScript name the part's facts give (for a face WeasyPrint embedded as a
+placeholder, `render.Renderer.write_pdf`) or the embedded subset carries; a
+face whose source is not found (or whose parts use a non-identity encoding,
+as with missing glyphs) keeps its per-part subsets: bigger, never wrong.
 """
 
 from __future__ import annotations
