@@ -313,6 +313,7 @@ class Builder:
             self._look_up(group, cache, result)
             new = [complete(job) for job in {job.key: job for job in group
                                              if job.key not in result.records}.values()]
+            new.sort(key=lambda job: -len(job.html))  # the longest first: no long one last
             missing += new
             if self.pool is not None:
                 flying = {job.key for job in new if job.key in self.in_flight}
