@@ -9,7 +9,8 @@ copyfit's extra layouts, a PDF per page (fonts subset for each), finishing
 each part's PDF, assembling the booklets, the per-collectivité PDFs. The sum,
 divided by the cores, is what no WeasyPrint-based build of these pages can beat.
 
-    python benchmarks/floor.py PROJECT     # prints the seconds for French alone and for both
+    python benchmarks/floor.py PROJECT     # prints the seconds for French alone and for both,
+                                           # and the bytes per page of WeasyPrint's own PDF
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def seconds_per_edition(root: Path) -> dict[str, float]:
     key = setup.key(layout)
     cache = PageCache(root / CACHE_DIR, read_only=True)
     renderer = workers.renderer(setup, key)
-    spent = {}
+    spent, sizes = {}, {}
     for edition in project.config.editions:
         front_pages = 2
         for _ in range(4):
@@ -57,14 +58,16 @@ def seconds_per_edition(root: Path) -> dict[str, float]:
             spent[edition] += time.perf_counter() - start
         start = time.perf_counter()
         pages = [page for document in documents for page in document.pages]
-        documents[0].copy(pages).write_pdf(pdf_variant=setup.variant)
+        pdf = documents[0].copy(pages).write_pdf(pdf_variant=setup.variant)
         spent[edition] += time.perf_counter() - start
-    return spent
+        sizes[edition] = len(pdf) / len(pages)
+    return spent, sizes
 
 
 if __name__ == "__main__":
-    spent = seconds_per_edition(Path(sys.argv[1]))
+    spent, sizes = seconds_per_edition(Path(sys.argv[1]))
     cores = len(os.sched_getaffinity(0))
     print(f"floor seconds: fr {spent['fr'] / cores:.2f} both {sum(spent.values()) / cores:.2f} "
           f"(one layout and one paint of each page: fr {spent['fr']:.2f} s, "
           f"both {sum(spent.values()):.2f} s, over {cores} cores)")
+    print(f"WeasyPrint's own PDF of these pages, bytes per page: fr {sizes['fr']:.0f}")

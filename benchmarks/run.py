@@ -120,7 +120,9 @@ def run(count: int, folder: Path) -> dict:
     f["ours_fr_1core"] = cold(project, "--edition", "fr", "-o", str(out / "ours-fr.pdf"), cores="0")
     f["ours_both_1core"] = cold(project, cores="0")
     f["ours_both"] = cold(project)
-    f["floor"] = floor_seconds(measure([*FLOOR, str(project)])[2])
+    floor_output = measure([*FLOOR, str(project)])[2]
+    f["floor"] = floor_seconds(floor_output)
+    f["weasyprint_bytes"] = float(floor_output.split("bytes per page: fr ")[1].split()[0])
     f["rebuilds"] = rebuilds_after_edits(project)
     f["base_pdf"] = pdf_figures(out / "base-fr.pdf")
     f["ours_pdf"] = pdf_figures(out / "ours-fr.pdf")
@@ -161,8 +163,9 @@ def main() -> None:
           "| booklet / floor | booklet, 2 editions + per-fiche PDFs, cold | baseline, 2 editions "
           "| ratio | 1 core: 1 edition / 2 editions | Typst, 2 editions | `booklet build` after "
           "one edit (median of 3) | edit / cold | edit / Typst | peak RSS booklet / baseline "
-          "| bytes/page booklet / baseline |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| bytes/page booklet / baseline | bytes/page, WeasyPrint's own tagged PDF of booklet's "
+          "pages |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for count, f in rows.items():
         (ours_size, ours_pages), (base_size, base_pages) = f["ours_pdf"], f["base_pdf"]
         floor_fr, floor_both = f["floor"]
@@ -177,7 +180,8 @@ def main() -> None:
               f"| {edit / f['ours_both'][0]:.3f} | {edit / f['typst'][0]:.2f} "
               f"| {f['ours_both'][1] / 2**20:.0f} / {f['base_fr'][1] / 2**20:.0f} MiB "
               f"| {ours_size / ours_pages:,.0f} / {base_size / base_pages:,.0f} "
-              f"({ours_size / ours_pages / (base_size / base_pages):.2f}) |")
+              f"({ours_size / ours_pages / (base_size / base_pages):.2f}) "
+              f"| {f['weasyprint_bytes']:,.0f} |")
     print("\nFloor: benchmarks/floor.py, one layout and one paint of each of booklet's own pages, "
           "divided by the cores. The baseline's own WeasyPrint time, for comparison: "
           + ", ".join(f"N = {count}: {f['base_weasyprint'][0]:.1f} s / {f['base_weasyprint'][1]:.1f} s"
