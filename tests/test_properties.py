@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from booklet.errors import Finding
-from booklet.importing.blocks import FormError, read_blocks, text_blocks
+from booklet.importing.blocks import FormError, text_blocks
 from booklet.importing.form import read_form
+from booklet.importing.readers import read_questionnaires
 from booklet.sources import SourceDocument, YamlError, parse_yaml
 from conftest import REPO
 
@@ -65,7 +66,8 @@ def test_the_importer_refuses_broken_word_files_cleanly(raw):
         path = Path(folder) / "form.docx"
         path.write_bytes(b"PK\x03\x04" + raw)
         try:
-            read_form(read_blocks(path))
+            for questionnaire in read_questionnaires(path):
+                read_form(questionnaire.blocks)
         except FormError as error:
             assert str(error)
 

@@ -225,34 +225,40 @@ def serve(directory: Path, host: str, port: int, accept_missing_glyphs: bool):
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
 @click.option("--to", "to", default="fiches", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the fiches into (the project's fiches/).")
 @click.option("--force", is_flag=True, help="Replace fiches that already exist.")
-def import_(files: tuple[Path, ...], to: Path, force: bool):
-    """Turn returned questionnaires (.docx or text) into fiches.
+def import_(sources: tuple[Path, ...], to: Path, force: bool):
+    """Turn returned questionnaires into fiches.
 
     Reads the « Fiche de présentation des collectivités participantes » (or
-    the Japanese form) as sent back by each collectivité, as a Word file or as
-    text pasted from an e-mail, and writes one fiche per file into
-    fiches/<id>.yaml. Prints, for each file, what was recognised, what needs
-    a human look, and whether the fiche passes the checks. Whatever matches no
-    field is kept as comments at the end of the fiche. An existing fiche is
-    never replaced without --force.
+    the Japanese form) as sent back by each collectivité: Word (.docx) or
+    LibreOffice (.odt) files, text pasted from an e-mail, PDF forms, and the
+    spreadsheets of an online form (.xlsx, .csv: one collectivité per row).
+    A folder imports every questionnaire in it. Writes one fiche per
+    collectivité into fiches/<id>.yaml and prints, for each, what was
+    recognised, what needs a human look, and whether the fiche passes the
+    checks; then a summary table. Whatever matches no field is kept as
+    comments at the end of the fiche. An existing fiche is never replaced
+    without --force.
 
     \b
     Examples:
+      booklet import reponses/                  # every questionnaire in the folder
       booklet import reponses/issy.docx reponses/ichikawa.txt
-      booklet import reponses/*.docx --to rencontres-2026/fiches
+      booklet import reponses.xlsx --to rencontres-2026/fiches
     """
-    from .commands.import_ import import_files
+    from .commands.import_ import import_files, summary
 
-    reports = import_files(list(files), to, force)
+    reports = import_files(list(sources), to, force)
     for report in reports:
         for line in report.lines():
             click.echo(line, err=True)
+    for line in summary(reports):
+        click.echo(line, err=True)
     if any(report.error for report in reports):
         raise SystemExit(1)
 

@@ -1,16 +1,18 @@
 """Questionnaires as a list of blocks: headings, label/value rows and paragraphs.
 
-Both kinds of input come down to the same blocks: the text form (pasted from
+Every kind of input comes down to the same blocks: the text form (pasted from
 an e-mail, with tab-separated label/value lines and HTML fragments such as
-<h2> and <p>) and the Word form (.docx, read with python-docx, tables
-included). The form reader (`form.py`) then only deals with blocks.
+<h2> and <p>), word-processor forms (.docx read with python-docx, .odt with
+odfpy, tables included), and what `spreadsheets.py` and `pdf_forms.py` read.
+The form reader (`form.py`) then only deals with blocks. `readers.py` picks
+the reader for a file.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,6 +29,16 @@ class Block:
     text: str = ""
     cells: tuple[str, ...] = ()
     where: str = ""  # "line 12" in a text form, "paragraph 5" or "table row 3" in a Word form
+
+
+@dataclass
+class Questionnaire:
+    """The blocks of one questionnaire, and where it is in its file ("" for a whole file,
+    "row 3" in a spreadsheet); notes for the import report."""
+
+    blocks: list[Block]
+    label: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 MAX_FORM_BYTES = 20_000_000
@@ -97,6 +109,21 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def check_archive(path: Path, kind: str) -> None:
+    """FormError unless `path` is a zip archive (.docx, .odt, .xlsx) of a sane unpacked size;
+    `kind`: what it should be, for the message ("Word document")."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise FormError(f"this is not a {kind} that can be read ({path.suffix.lower()}): it may "
+                        f"be damaged, or saved in an older format; open it and save it again "
+                        f"({error})") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FormError(f"this file unpacks to {unpacked / 1e6:.0f} MB, far more than a "
+                        f"questionnaire: it cannot be imported")
+
+
 def docx_blocks(path: Path) -> list[Block]:
     """The blocks of a Word form: paragraphs (bold and italic kept as Markdown), headings and
     table rows, in document order."""
@@ -105,15 +132,7 @@ def docx_blocks(path: Path) -> list[Block]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as error:
-        raise FormError("this is not a Word document that can be read (.docx): it may be damaged, "
-                        f"or an old .doc file; open it in Word and save it as .docx ({error})") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FormError(f"this Word file unpacks to {unpacked / 1e6:.0f} MB, far more than a "
-                        f"questionnaire: it cannot be imported")
+    check_archive(path, "Word document")
     try:
         return _word_blocks(docx.Document(str(path)), Paragraph, Table)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError,
@@ -127,15 +146,10 @@ def _word_blocks(document, Paragraph, Table) -> list[Block]:  # noqa: N803 (pyth
     blocks = []
     for number, item in enumerate(document.iter_inner_content(), start=1):
         if isinstance(item, Paragraph):
-            text = _clean(_runs_as_markdown(item))
-            if not text:
-                continue
             style = (item.style.name if item.style is not None else "") or ""
-            kind = "heading" if re.match(r"(Heading|Titre|見出し)\s*[1-4]", style) or style == "Title" \
-                else "paragraph"
-            if style.startswith(("List", "Liste", "箇条書き")) and not re.match(r"[-•・]", text):
-                text = f"- {text}"  # a Word bullet list as the fiche's Markdown list
-            blocks.append(Block(kind, text, where=f"paragraph {number}"))
+            block = paragraph_block(_runs_as_markdown(item), f"paragraph {number}", style)
+            if block is not None:
+                blocks.append(block)
         elif isinstance(item, Table):
             for row_number, row in enumerate(item.rows, start=1):
                 cells = []
@@ -147,6 +161,107 @@ def _word_blocks(document, Paragraph, Table) -> list[Block]:  # noqa: N803 (pyth
                     blocks.append(Block("row", cells=tuple(cells),
                                         where=f"table row {row_number}"))
     return blocks
+
+
+def paragraph_block(text: str, where: str, style: str = "") -> Block | None:
+    """A paragraph of a word-processor form as a block: a row when tabs separate a label from
+    its value, a heading in a heading style, a list item in a list style."""
+    if "\t" in text.strip():
+        cells = tuple(cell for cell in (_clean(part) for part in text.split("\t")) if cell)
+        return Block("row", cells=cells, where=where) if cells else None
+    text = _clean(text)
+    if not text:
+        return None
+    heading = re.match(r"(Heading|Titre|見出し)\s*[1-4]", style) or style == "Title"
+    if style.startswith(("List", "Liste", "箇条書き")) and not re.match(r"[-•・]", text):
+        text = f"- {text}"  # a bullet list as the fiche's Markdown list
+    return Block("heading" if heading else "paragraph", text, where=where)
+
+
+def odt_blocks(path: Path) -> list[Block]:
+    """The blocks of an OpenDocument text form (.odt, LibreOffice), read with odfpy: paragraphs
+    (bold kept as Markdown), headings, list items and table rows, in document order."""
+    from odf.opendocument import load
+
+    check_archive(path, "LibreOffice document")
+    try:
+        document = load(str(path))
+    except Exception as error:  # noqa: BLE001 (odfpy raises whatever its XML parser meets)
+        raise FormError("this is not a LibreOffice document that can be read (.odt): it may be "
+                        f"damaged; open it and save it again ({type(error).__name__})") from None
+    bold = _odt_bold_styles(document)
+    blocks: list[Block] = []
+    for number, node in enumerate(document.text.childNodes, start=1):
+        _odt_node_blocks(node, f"paragraph {number}", bold, blocks)
+    return blocks
+
+
+def _odt_node_blocks(node, where: str, bold: set[str], blocks: list[Block]) -> None:
+    kind = node.qname[1] if node.nodeType == node.ELEMENT_NODE else ""
+    if kind in ("p", "h"):
+        block = paragraph_block(_odt_text(node, bold), where, "Heading 1" if kind == "h" else "")
+        if block is not None:
+            blocks.append(block)
+    elif kind == "list":
+        for item in _odt_descendants(node, "p"):
+            block = paragraph_block(_odt_text(item, bold), where, "List")
+            if block is not None:
+                blocks.append(block)
+    elif kind == "table":
+        for row_number, row in enumerate(_odt_descendants(node, "table-row"), start=1):
+            cells = []
+            for cell in (child for child in row.childNodes if child.qname[1] == "table-cell"):
+                text = _clean(" ".join(_odt_text(p, bold) for p in _odt_descendants(cell, "p")))
+                if text and (not cells or cells[-1] != text):
+                    cells.append(text)
+            if cells:
+                blocks.append(Block("row", cells=tuple(cells), where=f"table row {row_number}"))
+    elif kind == "section":
+        for child in node.childNodes:
+            _odt_node_blocks(child, where, bold, blocks)
+
+
+def _odt_descendants(node, name: str) -> list:
+    found = []
+    for child in node.childNodes:
+        if child.nodeType == child.ELEMENT_NODE:
+            if child.qname[1] == name:
+                found.append(child)
+            else:
+                found += _odt_descendants(child, name)
+    return found
+
+
+def _odt_text(node, bold: set[str]) -> str:
+    """A paragraph's text: tabs kept (label/value rows), bold spans as **Markdown**."""
+    parts = []
+    for child in node.childNodes:
+        if child.nodeType == child.TEXT_NODE:
+            parts.append(str(child.data))
+            continue
+        name = child.qname[1]
+        if name == "tab":
+            parts.append("\t")
+        elif name == "s":
+            parts.append(" " * int(child.getAttribute("c") or 1))
+        elif name == "line-break":
+            parts.append(" ")
+        elif name in ("span", "a"):
+            text = _odt_text(child, bold)
+            style = child.getAttribute("stylename") if name == "span" else None
+            parts.append(f"**{text.strip()}** " if style in bold and text.strip() else text)
+    return "".join(parts)
+
+
+def _odt_bold_styles(document) -> set[str]:
+    from odf.style import Style, TextProperties
+
+    names = set()
+    for style in document.automaticstyles.getElementsByType(Style):
+        for properties in style.getElementsByType(TextProperties):
+            if (properties.getAttribute("fontweight") or "") in ("bold", "700", "800", "900"):
+                names.add(style.getAttribute("name"))
+    return names
 
 
 def _runs_as_markdown(paragraph) -> str:
@@ -162,29 +277,3 @@ def _runs_as_markdown(paragraph) -> str:
             text = f"*{text.strip()}*" + (" " if text.endswith(" ") else "")
         parts.append(text)
     return re.sub(r"\*\*\s*\*\*", "", "".join(parts))  # bold runs split by Word
-
-
-def read_blocks(path: Path) -> list[Block]:
-    """The blocks of a questionnaire file (.docx, or text in UTF-8)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FORM_BYTES:
-            raise FormError(f"the file is {size / 1e6:.0f} MB, far more than a questionnaire: "
-                            f"check that it is the right file (photos are not imported)")
-        raw = path.read_bytes()
-    except OSError as error:
-        raise FormError(f"cannot read the file: {error.strerror}") from None
-    if not raw.strip():
-        raise FormError("the file is empty")
-    if path.suffix.lower() == ".docx" or raw.startswith(b"PK\x03\x04"):
-        return docx_blocks(path)
-    if path.suffix.lower() == ".doc" or raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FormError("this is an old Word file (.doc): open it in Word and save it as .docx")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FormError("the file is neither a .docx Word document nor UTF-8 text: save it as "
-                        ".docx, or as text in UTF-8") from None
-    if "\x00" in text:
-        raise FormError("the file is not text (it holds binary data): import the .docx instead")
-    return text_blocks(text)

@@ -16,12 +16,18 @@ from .form import Form
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/fiche.schema.json"
 
 
+FIELDS = ("name", "region", "department", "area", "population", "partners", "contact",
+          *(f"section {number}" for number in range(1, 7)))
+"""What an import looks for, as the report names it."""
+
+
 @dataclass
 class Imported:
     """The fiche made from one questionnaire."""
 
     id: str
     data: dict
+    name: str = ""
     recognised: list[str] = field(default_factory=list)
     to_check: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
@@ -69,7 +75,7 @@ def to_fiche(form: Form, fallback_id: str) -> Imported:
     name = form.name
     identifier = fiche_id(name or "") or fiche_id(fallback_id) or "fiche"
     data: dict = {"lang": lang, "country": "FR" if lang == "fr" else "JP"}
-    result = Imported(identifier, data)
+    result = Imported(identifier, data, name or "")
     if name:
         data["name"] = name
         result.recognised.append("name")
@@ -119,9 +125,10 @@ def to_fiche(form: Form, fallback_id: str) -> Imported:
     if missing:
         result.to_check.append(f"no answer found for question{'s' if len(missing) > 1 else ''} "
                                f"{', '.join(missing)}")
-    for key in form.reworded:
-        result.to_check.append(f"question {SECTION_KEYS.index(key) + 1} is not worded as in the "
-                               f"form: check that its heading was removed from the text")
+    for key, where in form.reworded.items():
+        result.to_check.append(f"{where} was read as question {SECTION_KEYS.index(key) + 1}, "
+                               f"which the form words differently: check that it is, and that "
+                               f"the question's own words are not left in the text")
     result.unmapped = [f"{item.where}: {item.text}" for item in form.unmapped]
     if result.unmapped:
         result.to_check.append(f"{len(result.unmapped)} piece(s) of the form match no field: "

@@ -16,47 +16,62 @@ from dataclasses import dataclass, field
 from ..model import SECTION_KEYS
 from .blocks import Block, FormError
 
-# Labels of the header table, by field; compared without accents, case and punctuation.
+# Labels of the header table, by field, with the variants offices use; compared without
+# accents, case, punctuation and a parenthesised hint ("担当者（住所・電話・メール）").
 LABELS = {
-    "name": ["nom de la collectivite", "collectivite", "nom", "自治体名", "自治体", "団体名"],
-    "region": ["region", "prefecture", "都道府県", "都道府県名", "県"],
+    "name": ["nom de la collectivite", "nom de la collectivite territoriale", "collectivite",
+             "nom de la ville", "nom de la commune", "nom", "自治体名", "自治体名称", "自治体",
+             "団体名", "市町村名"],
+    "region": ["region", "prefecture", "都道府県", "都道府県名", "所在都道府県", "県", "県名"],
     "department": ["departement"],
-    "area": ["superficie", "surface", "面積"],
-    "population": ["population", "nombre d habitants", "人口"],
-    "partners": ["jumelage partenariat avec", "jumelage partenariat", "jumelage", "partenariat",
-                 "姉妹都市 友好都市", "姉妹都市", "友好都市", "姉妹 友好都市", "提携先"],
-    "contact": ["personne contact adresse tel e mail", "personne contact", "contact",
-                "担当者 住所 電話 e mail", "担当者 連絡先", "担当者", "連絡先"],
+    "area": ["superficie", "superficie totale", "surface", "面積", "総面積"],
+    "population": ["population", "population totale", "nombre d habitants", "habitants", "人口",
+                   "総人口"],
+    "partners": ["jumelage partenariat avec", "jumelage partenariat", "jumelage", "jumelages",
+                 "partenariat", "partenariats", "ville partenaire", "villes partenaires",
+                 "collectivite partenaire", "collectivites partenaires", "姉妹都市 友好都市",
+                 "姉妹都市", "友好都市", "交流都市", "姉妹 友好都市", "提携都市", "提携先", "交流先"],
+    "contact": ["personne contact adresse tel e mail", "personne contact", "personne a contacter",
+                "contact", "interlocuteur", "担当者 住所 電話 e mail", "担当者 連絡先", "担当者",
+                "連絡先", "問い合わせ先", "お問い合わせ先", "担当部署"],
 }
 
-# The six questions as the French and Japanese forms word them, and the first words by which
-# a reworded question is still recognised.
+# The six questions as the French and Japanese forms word them, and shorter wordings by which
+# a reworded or unnumbered question is still recognised.
 QUESTIONS = {
     "geography": (["Situation et aspects géographiques de la collectivité",
-                   "Situation et aspects géographiques", "位置・地理的特徴"],
-                  ["situation", "位置"]),
+                   "Situation et aspects géographiques", "自治体の位置・地理的特徴",
+                   "位置・地理的特徴"],
+                  ["situation", "situation geographique", "geographie", "位置", "地理的特徴",
+                   "地理"]),
     "history": (["Bref historique de la collectivité", "Bref historique", "自治体の沿革", "沿革"],
-                ["bref historique", "historique", "沿革", "歴史"]),
-    "highlights": (["Particularités", "特色"], ["particularites", "特色", "特徴"]),
+                ["bref historique", "historique", "histoire", "沿革", "歴史"]),
+    "highlights": (["Particularités", "特色"], ["particularites", "specificites", "特色", "特徴"]),
     "economy": (["Principaux secteurs d'activité ; spécialités et/ou produits locaux",
                  "Principaux secteurs d'activité", "主な産業・特産品", "主な産業"],
-                ["principaux secteurs", "secteurs d activite", "主な産業", "産業"]),
+                ["principaux secteurs", "secteurs d activite", "economie", "主な産業", "産業",
+                 "特産品", "産業と特産品"]),
     "exchanges": (["Manifestations et activités avec le Japon ou promotion de la collectivité",
                    "Manifestations et activités avec la France ou promotion de la collectivité",
                    "Manifestations et activités avec le Japon", "Manifestations et activités avec la France",
                    "日本との交流・活動", "フランスとの交流・活動"],
-                  ["manifestations", "日本との", "フランスとの", "交流"]),
+                  ["manifestations", "activites avec le japon", "日本との", "フランスとの", "交流",
+                   "日仏交流"]),
     "good_practices": (["Quels exemples de bonnes pratiques souhaitez-vous partager avec les "
                         "collectivités françaises et japonaises ?",
                         "日仏の自治体と共有したい優良事例", "共有したい優良事例"],
-                       ["quels exemples", "bonnes pratiques", "共有したい", "優良事例"]),
+                       ["quels exemples", "bonnes pratiques", "共有したい", "優良事例",
+                        "グッドプラクティス"]),
 }
+FUZZY_SCORE = 80
+"""How close (rapidfuzz ratio, 0–100) an unnumbered heading must be to a known wording."""
 HINT_WORDS = re.compile(r"ligne|行|thème|テーマ|例", re.IGNORECASE)
 
 FORM_HEADER = re.compile(
     r"^\**\s*(fiche de pr[ée]sentation des collectivit[ée]s participantes|\d+e rencontres "
     r"franco-japonaises|第\s*\d+\s*回\s*日仏自治体交流会議|参加自治体紹介)", re.IGNORECASE)
-QUESTION = re.compile(r"^\s*(?:\*\*)?\s*([1-6１-６])\s*[.．、)）]\s*(.*)$")
+QUESTION = re.compile(r"^\s*(?:\*\*)?\s*(?:Q|問)?\s*([1-6１-６])\s*[.．、)）:：]\s*(.*)$", re.S)
+HINTS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 HINT = re.compile(r"^\s*[(（][^()（）]{0,80}[)）]\s*")  # (env. 4 lignes), （４行程度）, (un thème, ...)
 
 
@@ -84,43 +99,116 @@ class Form:
     sections: dict[str, list[str]] = field(default_factory=dict)  # key -> paragraphs
     section_lines: dict[str, str] = field(default_factory=dict)
     unmapped: list[Unmapped] = field(default_factory=list)
-    reworded: list[str] = field(default_factory=list)  # questions not worded as in the form
+    reworded: dict[str, str] = field(default_factory=dict)
+    """Questions not worded as in the form: where, and how they were written."""
     headers_removed: int = 0
 
 
 def _label_field(label: str) -> str | None:
-    key = comparable(label)
+    """The header field a label names, if any (its hint in parentheses aside)."""
+    key = comparable(HINTS.sub(" ", label)) or comparable(label)
+    if not key or len(key) > 80:
+        return None
     for name, labels in LABELS.items():
         if any(key == comparable(known) for known in labels):
             return name
     for name, labels in LABELS.items():  # longer labels: "Jumelage/ Partenariat avec..."
-        if any(key.startswith(comparable(known)) for known in labels if len(comparable(known)) > 3):
+        if any(key.startswith(comparable(known) + " ") or (key.startswith(comparable(known))
+                                                            and len(comparable(known)) > 3)
+               for known in labels if len(comparable(known)) > 1):
             return name
     return None
 
 
-def _question(text: str) -> tuple[str, str, bool] | None:
-    """(section key, the answer after the question and its hint, whether the question was
-    worded as in the form) when `text` starts one of the six questions."""
-    match = QUESTION.match(text)
-    if not match:
-        return None
-    key = SECTION_KEYS[int(unicodedata.normalize("NFKC", match[1])) - 1]
-    rest = match[2].strip().lstrip("*").strip()
-    titles, starts = QUESTIONS[key]
-    for title in sorted(titles, key=len, reverse=True):
+def is_form_label(text: str) -> bool:
+    """Whether `text` is one of the form's labels or questions (a spreadsheet's header cell)."""
+    return _label_field(text) is not None or _question_label(text) is not None
+
+
+def _known_title(rest: str, key: str) -> int | None:
+    """Where the form's own wording of question `key` ends at the start of `rest`."""
+    for title in sorted(QUESTIONS[key][0], key=len, reverse=True):
         end = _prefix_end(rest, title)
         if end is not None:
-            answer = rest[end:].lstrip("*?？:： ")
-            hint = HINT.match(answer)
-            if hint and HINT_WORDS.search(hint[0]):  # "(env. 4 lignes)", not the answer's own
-                answer = answer[hint.end():]
-            return key, answer.strip(), True
-    if not any(comparable(rest).startswith(comparable(start)) for start in starts):
+            return end
+    return None
+
+
+def _closest_question(text: str) -> str | None:
+    """The question whose known wordings `text` is closest to, if close enough (rapidfuzz)."""
+    from rapidfuzz import fuzz, process
+
+    query = comparable(HINTS.sub(" ", text))
+    if not query or len(query) > 120:
         return None
-    hint = next((h for h in re.finditer(r"[(（][^()（）]{0,80}[)）]", rest[:200])
-                 if HINT_WORDS.search(h[0])), None)
-    return key, (rest[hint.end():].strip() if hint else rest), False
+    choices = {comparable(wording): key for key, (titles, starts) in QUESTIONS.items()
+               for wording in (*titles, *starts)}
+    best = process.extractOne(query, list(choices), scorer=fuzz.ratio,
+                              score_cutoff=FUZZY_SCORE)
+    return choices[best[0]] if best else None
+
+
+def _question_label(label: str) -> tuple[str, bool] | None:
+    """(section key, worded as in the form) for a label that is one of the six questions (a
+    spreadsheet's column, a PDF form's field): by its number, else by its wording."""
+    match = QUESTION.match(label)
+    if match:
+        key = SECTION_KEYS[int(unicodedata.normalize("NFKC", match[1])) - 1]
+        return key, _known_title(match[2].strip().lstrip("*").strip(), key) is not None
+    key = _closest_question(label) if len(label) <= 200 else None
+    return (key, False) if key else None
+
+
+def _split_question(rest: str, key: str) -> tuple[str, bool]:
+    """The answer on a question's own line (after its wording and hint), and whether the
+    question is worded as in the form."""
+    end = _known_title(rest, key)
+    if end is not None:
+        answer = rest[end:].lstrip("*?？:： ")
+        hint = HINT.match(answer)
+        if hint and HINT_WORDS.search(hint[0]):  # "(env. 4 lignes)", not the answer's own
+            answer = answer[hint.end():]
+        return answer.strip(), True
+    hint = next((h for h in HINTS.finditer(rest[:300]) if HINT_WORDS.search(h[0])
+                 or h.end() >= len(rest.rstrip())), None)
+    if hint:  # a reworded question ends with its hint: "（4行程度）", "(thèmes, projets…)"
+        return rest[hint.end():].lstrip("*?？:： ").strip(), False
+    end = re.search(r"[?？:：]\s*(\*\*)?", rest[:300])
+    if end:
+        return rest[end.end():].strip(), False
+    return "", False  # the whole line is the question
+
+
+def _question(block: Block, after: int) -> tuple[str, str, bool] | None:
+    """(section key, the answer after the question and its hint, whether the question was
+    worded as in the form) when `block` starts one of the six questions; `after`: the number
+    of the question before it (a list "1. … 2. …" inside an answer is not a question)."""
+    text = block.text
+    match = QUESTION.match(text)
+    if match:
+        number = int(unicodedata.normalize("NFKC", match[1]))
+        key = SECTION_KEYS[number - 1]
+        rest = match[2].strip().lstrip("*").strip()
+        if number <= after:
+            return None
+        if _known_title(rest, key) is None and not _heading_like(block, rest) and not (
+                number == after + 1 and _closest_question(rest) == key):
+            return None
+        answer, as_in_form = _split_question(rest, key)
+        return key, answer, as_in_form
+    if not _heading_like(block, text) or len(text) > 120:
+        return None
+    key = _closest_question(text.strip("* "))
+    if key is None or SECTION_KEYS.index(key) + 1 <= after:
+        return None
+    return key, "", False
+
+
+def _heading_like(block: Block, text: str) -> bool:
+    """A heading, a bold line, or a short line ending with a hint, "?" or ":"."""
+    stripped = text.strip()
+    return (block.kind == "heading" or (stripped.startswith("**") and stripped.endswith("**"))
+            or (len(stripped) <= 160 and bool(re.search(r"([)）?？:：]|\*\*)$", stripped))))
 
 
 def _prefix_end(text: str, title: str) -> int | None:
@@ -132,35 +220,57 @@ def _prefix_end(text: str, title: str) -> int | None:
     return None
 
 
+_BOLD_LABEL = re.compile(r"^\*\*(?P<label>[^*]{1,60})\*\*\s*[:：\-–—]?\s*(?P<value>.+)$", re.S)
+_COLON_LABEL = re.compile(r"^(?P<label>[^:：]{1,60}?)\s*[:：]\s*(?P<value>.+)$", re.S)
+_DASH_LABEL = re.compile(r"^(?P<label>[^:：]{1,60}?)\s+[-–—]\s+(?P<value>.+)$", re.S)
+
+
+def _labelled(text: str) -> tuple[str, str] | None:
+    """(field, value) for a header line: a label then its value, after a colon, a dash, a bold
+    label, or the label alone ("Population 38 534 hab.")."""
+    for pattern in (_BOLD_LABEL, _COLON_LABEL, _DASH_LABEL):
+        match = pattern.match(text)
+        if match and _label_field(match["label"]):
+            return _label_field(match["label"]), match["value"]
+    for name, labels in LABELS.items():
+        for label in sorted(labels, key=len, reverse=True):
+            end = _prefix_end(text, label)
+            if end is not None and end < len(text) and len(comparable(label)) > 1:
+                value = HINTS.sub("", text[end:], count=1) if HINTS.match(text[end:].strip()) \
+                    else text[end:]
+                value = value.strip(" :：-–—\t")
+                if value:
+                    return name, value
+    return None
+
+
+def _answer(value: str) -> list[str]:
+    """A cell's answer as paragraphs: its lines (a spreadsheet cell, a form field)."""
+    return [line.strip() for line in value.split("\n") if line.strip()]
+
+
 def read_form(blocks: list[Block]) -> Form:
     """The fields and texts of a questionnaire; FormError when it is not one."""
     form = Form()
-    current = None
+    current, number = None, 0
     for block in blocks:
         text = block.text
         if block.kind != "row" and FORM_HEADER.match(text.strip("* ")):
             form.headers_removed += 1
             continue
-        if block.kind == "heading" and form.name is None and not _question(text):
+        if block.kind == "row":
+            _read_row(form, block)
+            continue
+        if (block.kind == "heading" and form.name is None and not form.sections
+                and not QUESTION.match(text) and _closest_question(text.strip("* ")) is None):
             form.name = text.strip("* ")
             continue
-        if block.kind == "row":
-            name = _label_field(block.cells[0]) if len(block.cells) > 1 else None
-            if name and name not in form.fields:
-                form.fields[name] = (" ".join(block.cells[1:]), block.where)
-            elif any(block.cells):
-                form.unmapped.append(Unmapped(block.where, " | ".join(block.cells)))
-            continue
-        labelled = re.match(r"^([^:：]{1,60}?)\s*[:：]\s*(.+)$", text) if not current else None
-        if labelled and _label_field(labelled[1]) and _label_field(labelled[1]) not in form.fields:
-            value = HINT.sub("", labelled[2], count=1).strip()
-            form.fields[_label_field(labelled[1])] = (value, block.where)
-            continue
-        question = _question(text)
+        question = _question(block, number)
         if question:
             current, answer, as_in_form = question
+            number = SECTION_KEYS.index(current) + 1
             if not as_in_form:
-                form.reworded.append(current)
+                form.reworded[current] = f"{block.where}: '{_short(text)}'"
             form.section_lines.setdefault(current, block.where)
             form.sections.setdefault(current, [])
             if answer:
@@ -168,12 +278,40 @@ def read_form(blocks: list[Block]) -> Form:
             continue
         if current:
             form.sections[current].append(text)
-        else:
-            form.unmapped.append(Unmapped(block.where, text))
+            continue
+        labelled = _labelled(text)
+        if labelled and labelled[0] not in form.fields:
+            form.fields[labelled[0]] = (HINT.sub("", labelled[1], count=1).strip(), block.where)
+            continue
+        form.unmapped.append(Unmapped(block.where, text))
     if not form.sections and not form.fields:
         raise FormError("this does not look like the presentation form: none of its labels "
                         "(Région, Superficie, Population… / 都道府県, 面積, 人口…) and none of its six "
-                        "numbered questions were found")
+                        "questions were found")
     if "name" in form.fields and form.name is None:
         form.name = form.fields.pop("name")[0]
     return form
+
+
+def _read_row(form: Form, block: Block) -> None:
+    """A row of cells: a header field, a question with its answer, or something kept aside."""
+    label, value = block.cells[0], "\n".join(block.cells[1:])
+    name = _label_field(label) if len(block.cells) > 1 else None
+    if name and name not in form.fields:
+        form.fields[name] = (value, block.where)
+        return
+    question = _question_label(label) if len(block.cells) > 1 else None
+    if question and question[0] not in form.sections:
+        key, as_in_form = question
+        form.sections[key] = _answer(value)
+        form.section_lines[key] = block.where
+        if not as_in_form:
+            form.reworded[key] = f"{block.where}: '{_short(label)}'"
+        return
+    if any(block.cells):
+        form.unmapped.append(Unmapped(block.where, " | ".join(block.cells)))
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 70 else flat[:67] + "…"
