@@ -94,6 +94,9 @@ def partners(value: str) -> tuple[list[str], list[str]]:
     return names, notes
 
 
+_ASCII_FORMS = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+                              "－": "-", "＠": "@", "．": ".", "＋": "+", "\u3000": " "})
+"""Full-width digits and the signs of phone numbers and e-mails, as ASCII (nothing else)."""
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"(?:\+\d{1,3}[  .]?(?:\(0\))?\s?\d(?:[  .-]?\d{2}){4}"   # +33 1 41 23 88 37
                    r"|0\d(?:[  .-]?\d{2}){4}"                               # 01 41 23 88 37
@@ -107,7 +110,10 @@ JP_POSTCODE = re.compile(r"〒?\s?\d{3}-\d{4}")
 def contact(value: str) -> tuple[dict[str, str], list[str]]:
     """'Morgane MILLON 62 rue … 92130 Issy-les-Moulineaux 01 41 23 88 37 m@x.fr' split into
     name, address (one line per part), phone and email."""
-    text = unicodedata.normalize("NFKC", value).strip()  # full-width digits become ASCII
+    text = value.translate(_ASCII_FORMS).strip()  # full-width digits become ASCII, not （）
+    parts = [part.strip(" ,;") for part in re.split(r"\n| [-–—] ", text) if part.strip(" ,;")]
+    if len(parts) > 1:
+        return _contact_parts(parts)
     result, notes = {}, []
     email = EMAIL.search(text)
     if email:
@@ -141,6 +147,36 @@ def contact(value: str) -> tuple[dict[str, str], list[str]]:
         address = address[:postcode.start()].strip(" ,") + "\n" + address[postcode.start():]
     ordered = {"name": name, "address": address, "phone": result.get("phone"),
                "email": result.get("email")}
+    return {key: value for key, value in ordered.items() if value}, notes
+
+
+def _contact_parts(parts: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A contact written on several lines (or parts between " - "): the e-mail and phone
+    where they are, the name first, the address in the lines between."""
+    found: dict[str, str] = {}
+    rest = []
+    for part in parts:
+        email = EMAIL.search(part) if "email" not in found else None
+        if email:
+            found["email"] = email[0]
+            part = (part[:email.start()] + " " + part[email.end():]).strip()
+        phone = PHONE.search(part) if "phone" not in found else None
+        if phone:
+            found["phone"] = phone[0].strip()
+            part = (TEL_LABEL.sub("", part[:phone.start()]) + " " + part[phone.end():]).strip()
+        part = re.sub(r"(?i)^(e-?mail|mail|courriel|メール|tel|tél|téléphone|電話)\s*[.:：]?\s*$",
+                      "", part).strip(" ,;:-–")
+        if part:
+            rest.append(part)
+    notes = []
+    if rest and (JP_POSTCODE.match(rest[0]) or re.match(r"\d", rest[0])):
+        notes.append("contact: the first line looks like an address, so no name was taken: "
+                     "check contact.name")
+        name, address = None, rest
+    else:
+        name, address = (rest[0] if rest else None), rest[1:]
+    ordered = {"name": name, "address": "\n".join(address) or None, "phone": found.get("phone"),
+               "email": found.get("email")}
     return {key: value for key, value in ordered.items() if value}, notes
 
 
