@@ -10,6 +10,7 @@ a summary table ends it.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,9 +144,15 @@ def summary(reports: list[ImportReport]) -> list[str]:
                      "—" if report.error else (", ".join(missing) or "nothing"),
                      "not imported" if report.error else
                      ("passes" if report.passes else "does not pass")))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    widths = [max(_width(row[i]) for row in rows) for i in range(3)]
     imported = sum(1 for report in reports if not report.error)
     lines = ["", f"Summary: {imported} fiche(s) written from {len(reports)} questionnaire(s)"]
-    lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-              + "  " + row[3] for row in rows]
+    lines += ["  " + "  ".join(cell + " " * (width - _width(cell))
+                               for cell, width in zip(row, widths, strict=False)) + "  " + row[3]
+              for row in rows]
     return lines
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: two for a kanji or kana."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

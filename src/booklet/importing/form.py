@@ -305,7 +305,7 @@ def _read_row(form: Form, block: Block) -> None:
         key, as_in_form = question
         form.sections[key] = _answer(value)
         form.section_lines[key] = block.where
-        if not as_in_form:
+        if not as_in_form and not QUESTION.match(label):  # a number says which question it is
             form.reworded[key] = f"{block.where}: '{_short(label)}'"
         return
     if any(block.cells):
