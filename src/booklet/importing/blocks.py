@@ -115,7 +115,7 @@ def check_archive(path: Path, kind: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError) as error:
         raise FormError(f"this is not a {kind} that can be read ({path.suffix.lower()}): it may "
                         f"be damaged, or saved in an older format; open it and save it again "
                         f"({error})") from None
@@ -136,7 +136,8 @@ def docx_blocks(path: Path) -> list[Block]:
     try:
         return _word_blocks(docx.Document(str(path)), Paragraph, Table)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError,
-            RuntimeError, AttributeError, TypeError) as error:  # whatever python-docx meets
+            RuntimeError, AttributeError, TypeError, NotImplementedError, OSError,
+            EOFError) as error:  # whatever python-docx and zipfile meet
         raise FormError("this is not a Word document that can be read (.docx): it may be damaged, "
                         f"protected, or an old .doc file; open it in Word and save it as .docx "
                         f"({type(error).__name__}: {error})") from None

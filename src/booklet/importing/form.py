@@ -183,7 +183,10 @@ def _question(block: Block, after: int) -> tuple[str, str, bool] | None:
     """(section key, the answer after the question and its hint, whether the question was
     worded as in the form) when `block` starts one of the six questions; `after`: the number
     of the question before it (a list "1. … 2. …" inside an answer is not a question)."""
-    text = block.text
+    text, tail = block.text, ""
+    bold = re.match(r"^\s*\*\*(?P<question>[^*]+)\*\*(?P<tail>.*)$", text, re.S)
+    if bold and QUESTION.match(bold["question"]):  # "**3. Particularités** answer"
+        text, tail = bold["question"], bold["tail"].strip()
     match = QUESTION.match(text)
     if match:
         number = int(unicodedata.normalize("NFKC", match[1]))
@@ -191,17 +194,26 @@ def _question(block: Block, after: int) -> tuple[str, str, bool] | None:
         rest = match[2].strip().lstrip("*").strip()
         if number <= after:
             return None
-        if _known_title(rest, key) is None and not _heading_like(block, rest) and not (
-                number == after + 1 and _closest_question(rest) == key):
+        if (_known_title(rest, key) is None and not bold and not _heading_like(block, rest)
+                and not (number == after + 1 and _next_question_like(rest, key))):
             return None
         answer, as_in_form = _split_question(rest, key)
-        return key, answer, as_in_form
+        return key, " ".join(part for part in (answer, tail) if part), as_in_form
     if not _heading_like(block, text) or len(text) > 120:
         return None
     key = _closest_question(text.strip("* "))
     if key is None or SECTION_KEYS.index(key) + 1 <= after:
         return None
     return key, "", False
+
+
+def _next_question_like(rest: str, key: str) -> bool:
+    """Whether the line after the next question's number reads as a question, however worded:
+    close to a known wording, or short and not a sentence (a numbered list inside an answer
+    has sentences)."""
+    stripped = rest.strip()
+    return _closest_question(stripped) == key or (
+        0 < len(stripped) <= 60 and not stripped.endswith(("。", ".", "!", "！", ";", "；")))
 
 
 def _heading_like(block: Block, text: str) -> bool:

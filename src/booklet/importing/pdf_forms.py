@@ -7,6 +7,7 @@ A PDF with neither (a scan) cannot be read without OCR: the message says so.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from .blocks import Block, FormError, text_blocks
@@ -15,7 +16,18 @@ MAX_PAGES = 50
 
 
 def pdf_blocks(path: Path) -> list[Block]:
-    """The blocks of a PDF form: its filled fields, else its text, line by line."""
+    """The blocks of a PDF form: its filled fields, else its text, line by line. What pypdf
+    logs of a damaged file is not shown (the message says the PDF cannot be read)."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        return _pdf_blocks(path)
+    finally:
+        logger.setLevel(level)
+
+
+def _pdf_blocks(path: Path) -> list[Block]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 

@@ -29,30 +29,41 @@ MAX_CELLS = 200_000
 
 def xlsx_questionnaires(path: Path) -> list[Questionnaire]:
     """The questionnaires of the first sheet of an Excel workbook that holds any."""
-    import openpyxl
-
     check_archive(path, "spreadsheet")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheets = _xlsx_rows(path)
+    except FormError:
+        raise
     except Exception as error:  # noqa: BLE001 (openpyxl raises whatever its parsers meet)
         raise FormError("this is not an Excel workbook that can be read (.xlsx): it may be "
                         f"damaged; open it and save it again ({type(error).__name__})") from None
+    for rows in sheets:
+        found = table_questionnaires(rows)
+        if found:
+            return found
+    raise FormError("the workbook holds no questionnaire: no sheet has the form's labels "
+                    "(Région, Population… / 都道府県, 人口…) or questions in its first row or column")
+
+
+def _xlsx_rows(path: Path) -> list[list[list[str]]]:
+    """The cells of each sheet, as text."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
+        sheets, cells = [], 0
         for sheet in workbook.worksheets:
-            rows, cells = [], 0
+            rows = []
             for row in sheet.iter_rows(values_only=True):
                 cells += len(row)
                 if cells > MAX_CELLS:
                     raise FormError("this workbook has far more cells than a table of answers: "
                                     "check that it is the right file")
                 rows.append([_cell_text(value) for value in row])
-            found = table_questionnaires(rows)
-            if found:
-                return found
+            sheets.append(rows)
+        return sheets
     finally:
         workbook.close()
-    raise FormError("the workbook holds no questionnaire: no sheet has the form's labels "
-                    "(Région, Population… / 都道府県, 人口…) or questions in its first row or column")
 
 
 def csv_questionnaires(raw: bytes) -> list[Questionnaire]:
