@@ -32,6 +32,7 @@ class ImportReport:
     part: str = ""
     """Where the questionnaire is in its file ("row 3" in a spreadsheet)."""
     name: str = ""
+    lang: str = "fr"
     target: Path | None = None
     error: str | None = None
     recognised: list[str] = field(default_factory=list)
@@ -107,7 +108,7 @@ def _import(questionnaire, report: ImportReport, to: Path, force: bool, taken: s
     except FormError as error:
         report.error = str(error)
         return
-    report.name = imported.name
+    report.name, report.lang = imported.name, imported.data["lang"]
     target = to / f"{imported.id}.yaml"
     if imported.id in taken:
         report.error = (f"another questionnaire of this import is also the fiche "
@@ -133,22 +134,24 @@ def _import(questionnaire, report: ImportReport, to: Path, force: bool, taken: s
 
 
 def summary(reports: list[ImportReport]) -> list[str]:
-    """A table of the import: per questionnaire, its source, the collectivité, the fields
-    missing, and whether the fiche passes `booklet check`."""
+    """A table of the import: per questionnaire, its source, the collectivité, how many of the
+    fields were found and which are missing, and whether the fiche passes `booklet check`."""
     if len(reports) < 2:
         return []
-    rows = [("source", "collectivité", "missing", "booklet check")]
+    rows = [("source", "collectivité", "found", "missing", "booklet check")]
     for report in reports:
-        missing = [name for name in FIELDS if name not in report.recognised]
+        wanted = [name for name in FIELDS if report.lang == "fr" or name != "department"]
+        missing = [name for name in wanted if name not in report.recognised]
         rows.append((report.where, report.name or "—",
+                     "—" if report.error else f"{len(wanted) - len(missing)} of {len(wanted)}",
                      "—" if report.error else (", ".join(missing) or "nothing"),
                      "not imported" if report.error else
                      ("passes" if report.passes else "does not pass")))
-    widths = [max(_width(row[i]) for row in rows) for i in range(3)]
+    widths = [max(_width(row[i]) for row in rows) for i in range(4)]
     imported = sum(1 for report in reports if not report.error)
     lines = ["", f"Summary: {imported} fiche(s) written from {len(reports)} questionnaire(s)"]
     lines += ["  " + "  ".join(cell + " " * (width - _width(cell))
-                               for cell, width in zip(row, widths, strict=False)) + "  " + row[3]
+                               for cell, width in zip(row, widths, strict=False)) + "  " + row[4]
               for row in rows]
     return lines
 
