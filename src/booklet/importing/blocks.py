@@ -184,13 +184,14 @@ def odt_blocks(path: Path) -> list[Block]:
     check_archive(path, "LibreOffice document")
     try:
         document = load(str(path))
+        bold = _odt_bold_styles(document)
+        blocks: list[Block] = []
+        for number, node in enumerate(document.text.childNodes, start=1):
+            _odt_node_blocks(node, f"paragraph {number}", bold, blocks)
     except Exception as error:  # noqa: BLE001 (odfpy raises whatever its XML parser meets)
-        raise FormError("this is not a LibreOffice document that can be read (.odt): it may be "
-                        f"damaged; open it and save it again ({type(error).__name__})") from None
-    bold = _odt_bold_styles(document)
-    blocks: list[Block] = []
-    for number, node in enumerate(document.text.childNodes, start=1):
-        _odt_node_blocks(node, f"paragraph {number}", bold, blocks)
+        raise FormError("this is not a LibreOffice text document that can be read (.odt): it "
+                        f"may be damaged; open it and save it again ({type(error).__name__})"
+                        ) from None
     return blocks
 
 
