@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import BookletError, display_path
 from .languages import CODES, LANGUAGES
+from .text import breakable_addresses
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_LAYOUT_DIR = (PACKAGE_DIR / "layouts").resolve()
@@ -92,6 +93,7 @@ def load_layout(project_root: Path) -> Layout:
         lstrip_blocks=True,
     )
     env.filters["number"] = number
+    env.filters["breakable"] = breakable_addresses
     labels_path, settings_path = _find(dirs, LABELS), _find(dirs, SETTINGS)
     labels, settings = _read_yaml(labels_path), _read_yaml(settings_path)
     _check_labels(labels, labels_path)

@@ -23,6 +23,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import japanese_lines
 from .font_merge import font_files, name_table_postscript_name, outline_font_head
 from .layouts import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
 from .pdf_assembly import Label
@@ -35,6 +36,8 @@ PRINT_STYLESHEET = ("@page { bleed: 3mm; marks: crop; } "
                     "@color-profile --output-intent { src: url(sRGB2014.icc); "
                     "components: r, g, b; }")
 OUTPUT_INTENT = "--output-intent"
+JAPANESE_LINES = japanese_lines.install()
+"""Japanese lines justified between characters, punctuation spaced (False: not this WeasyPrint)."""
 
 
 class RefusedURL(ValueError):

@@ -34,6 +34,11 @@ _NUMBER_UNIT = re.compile(r"(?<=\d) (?=(?:km²|km2|m²|ha|hab\.|%|€|\d{3}\b))"
 _KANA_KANJI = r"\u3041-\u309f\u30a1-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _JAPANESE_LATIN = re.compile(rf"(?<=[{_KANA_KANJI}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%²])(?=[{_KANA_KANJI}])")
 
+# E-mail addresses and URLs break only after @ . / - (a zero-width space there), never
+# inside a label: kokusai@city. / kumamoto.example.jp, not kokusai@city.kumamoto.e / xample.jp.
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>\u3000-\u30ff]+")
+_ADDRESS_BREAK = re.compile(r"(?<=[@./-])(?=[^@./-])")
+
 
 @dataclass(frozen=True)
 class Localized:
@@ -65,13 +70,18 @@ def other_language(value: str | dict[str, str], shown: Localized) -> Localized |
 
 def typeset(text: str, lang: str) -> str:
     """Apply the spacing rules of `lang` to plain text."""
-    text = _NUMBER_UNIT.sub("\u00a0", text)
+    text = breakable_addresses(_NUMBER_UNIT.sub("\u00a0", text))
     if lang == "fr":
         text = _FRENCH_AFTER.sub("\u202f", _FRENCH_BEFORE.sub("\u202f", text))
         text = _FRENCH_APOSTROPHE.sub("\u2019", text)
     elif lang == "ja":
         text = _JAPANESE_LATIN.sub("\u2005", _CJK_GAP.sub("", text))
     return text
+
+
+def breakable_addresses(text: str) -> str:
+    """`text` with a break opportunity after each @ . / - of its e-mail addresses and URLs."""
+    return _ADDRESS.sub(lambda match: _ADDRESS_BREAK.sub("\u200b", match[0]), text)
 
 
 def to_html(text: str, lang: str) -> Markup:
