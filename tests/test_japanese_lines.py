@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 import yaml
 
-from conftest import run
+from conftest import REPO, run
 
 # Kanji, kana, small kana and long vowels, Latin names, numbers with units, e-mails, URLs
 # and consecutive punctuation, in sentences of different lengths.
@@ -38,7 +38,22 @@ def _paragraph(start: int, count: int) -> str:
 @pytest.fixture(scope="module")
 def japanese(tmp_path_factory):
     """Two Japanese fiches, built in both editions."""
-    root = tmp_path_factory.mktemp("japanese")
+    return _built(tmp_path_factory.mktemp("japanese"))
+
+
+@pytest.fixture(scope="module")
+def hanging(tmp_path_factory):
+    """The same, with a layout that lets 。 and 、 hang (layout.yaml)."""
+    root = tmp_path_factory.mktemp("hanging")
+    (root / "layouts").mkdir()
+    settings = (REPO / "layouts" / "layout.yaml").read_text(encoding="utf-8")
+    (root / "layouts" / "layout.yaml").write_text(
+        settings.replace("hanging_punctuation: false", "hanging_punctuation: true"),
+        encoding="utf-8")
+    return _built(root)
+
+
+def _built(root):
     (root / "fiches").mkdir()
     (root / "booklet.yaml").write_text(yaml.safe_dump({
         "title": {"fr": "Rencontres", "ja": "日仏自治体交流会議"}, "editions": ["fr", "ja"]},
@@ -134,3 +149,26 @@ def test_an_email_breaks_only_between_its_labels(japanese):
     pieces = [text for left, _, _, text in _lines(pdf) if left < 150 and text and text in EMAIL]
     assert "".join(pieces) == EMAIL, pieces
     assert len(pieces) > 1 and all(piece.endswith(("@", ".")) for piece in pieces[:-1]), pieces
+
+
+def _overhang(root) -> list[tuple[float, str]]:
+    """How far past the text column's edge each line of the fiches' pages ends (points)."""
+    found = []
+    for pdf in sorted((root / "dist" / "fiches").glob("*-ja.pdf")):
+        lines = _body_lines(pdf)
+        edge = sorted(right for _, right, _, _ in lines)[len(lines) // 2]  # most lines end there
+        found += [(right - edge, text) for _, right, _, text in lines]
+    return found
+
+
+def test_punctuation_does_not_hang_by_default(japanese):
+    assert all(past < 1 for past, _ in _overhang(japanese))
+
+
+def test_with_hanging_punctuation_a_full_stop_or_comma_may_hang(hanging):
+    """ぶら下げ, when the layout asks for it: a line may end with 。 or 、 one em past the
+    column's edge, and no other line passes it."""
+    past = _overhang(hanging)
+    hung = [(amount, text) for amount, text in past if amount > 1]
+    assert hung, past
+    assert all(text[-1] in "。、" and abs(amount - EM) < 0.2 * EM for amount, text in hung), hung

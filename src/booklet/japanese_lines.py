@@ -18,7 +18,13 @@ pipeline at two points, after line breaking, so no line break ever changes
     the text boxes after a widened one move right;
 - `text.line_break.Layout.reactivate` (when a text box is drawn): the plan is
   applied to the glyph advances Pango shaped, which is what WeasyPrint
-  writes into the PDF.
+  writes into the PDF;
+- `layout.inline.split_first_line`, only when the layout asks for hanging
+  punctuation (layout.yaml `hanging_punctuation: true`; off by default): a
+  full stop or comma that does not fit at a line's end hangs past it (ぶら下げ)
+  instead of taking the character before it to the next line. This one
+  changes where lines break, so it is a layout setting, part of every page's
+  cache key.
 
 French lines, and every line of a paragraph that is not `text-align:
 justify` (headings), are left alone apart from the line-start bracket and
@@ -41,8 +47,20 @@ NO_SPACE_BEFORE = CLOSING | STOPS | set("・：；！？‼⁇ー…‥ゝゞヽ
 STRETCHY_SPACES = {" ", "\u00a0", "\u2005"}
 JOINERS = {"\u200b", "\u2060", "\u00ad"}
 """Zero-width break opportunities and joiners (inside addresses and words): no gap opens."""
+HANGING = set("。、．，")
+"""Marks that may hang past the line's end when hanging punctuation is on (ぶら下げ)."""
 QUARTER_EM = 0.25
 """How much a space between Japanese and Latin text may grow, in ems (JLReq: ¼ to ½ em)."""
+
+
+@dataclass
+class Options:
+    """What the layout asks for (layout.yaml), set by the renderer for each document."""
+
+    hanging_punctuation: bool = False
+
+
+options = Options()
 
 
 @dataclass
@@ -71,6 +89,17 @@ def install() -> bool:
     if not weasyprint.__version__.startswith("70.") or getattr(inline.text_align, "booklet", False):
         return getattr(inline.text_align, "booklet", False)
     original_align, original_reactivate = inline.text_align, line_break.Layout.reactivate
+    original_split = inline.split_first_line
+
+    def split_first_line(text, style, context, max_width, justification_spacing,
+                         is_line_start=True, minimum=False):
+        first = original_split(text, style, context, max_width, justification_spacing,
+                               is_line_start, minimum)
+        if (not options.hanging_punctuation or minimum or first[2] is None
+                or max_width is None or max_width == float("inf") or not _japanese(style)):
+            return first
+        return _hanging(text, style, context, max_width, justification_spacing, is_line_start,
+                        first, original_split)
 
     def text_align(context, line, available_width, last):
         if _japanese(line.style):
@@ -85,12 +114,27 @@ def install() -> bool:
 
     text_align.booklet = True
     inline.text_align = text_align
+    inline.split_first_line = split_first_line
     line_break.Layout.reactivate = reactivate
     return True
 
 
 def _japanese(style) -> bool:
     return str(style["lang"] or "").lower().startswith("ja")
+
+
+def _hanging(text, style, context, max_width, justification_spacing, is_line_start, first,
+             original_split):
+    """A line one mark longer when the mark (。、) may hang past the line's end: the line
+    without it fits, and its width is given without it (the mark is drawn in the margin)."""
+    em = style["font_size"]
+    wider = original_split(text, style, context, max_width + em, justification_spacing,
+                           is_line_start)
+    layout, length, resume, width, height, baseline = wider
+    line = text.encode()[:length].decode().rstrip()
+    if length > first[1] and line and line[-1] in HANGING and width - em <= max_width + 0.01:
+        return layout, length, resume, width - em, height, baseline
+    return first
 
 
 def _align(context, line, available_width, last, original_align) -> float:

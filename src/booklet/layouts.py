@@ -46,6 +46,11 @@ class Layout:
     stylesheet: Path
 
     @property
+    def hanging_punctuation(self) -> bool:
+        """Whether Japanese full stops and commas may hang past a line's end (layout.yaml)."""
+        return self.settings.get("hanging_punctuation", False) is True
+
+    @property
     def font_dirs(self) -> tuple[Path, ...]:
         """Where the fonts a booklet embeds come from: the layout's folders, then booklet's."""
         return (*self.dirs, FONTS_DIR)
@@ -124,6 +129,10 @@ def _check_settings(settings, path: Path, dirs: tuple[Path, ...]) -> None:
             raise BookletError(f"{display_path(path)}: {where} needs {', '.join(keys)}, each a "
                                f"list of positive numbers from full size to the smallest: see the "
                                f"built-in layout.yaml")
+    if not isinstance(settings.get("hanging_punctuation", False), bool):
+        raise BookletError(f"{display_path(path)}: hanging_punctuation is true or false (whether "
+                           f"Japanese 。 and 、 may hang past a line's end); got "
+                           f"{settings['hanging_punctuation']!r}")
     if not isinstance(papers, dict) or any(not isinstance(p, dict) for p in papers.values()):
         raise BookletError(f"{display_path(path)}: papers must map a paper (A5) to its "
                            f"stylesheet and copyfit: see the built-in layout.yaml")

@@ -141,9 +141,11 @@ class Renderer:
         self.font_names: dict[bytes, str | None] = {}
         """PostScript names by name table."""
         self.font_dirs = layout.font_dirs
+        self.hanging_punctuation = layout.hanging_punctuation
 
     def render(self, html: str) -> Rendered:
         self.fetcher.reads = {}
+        japanese_lines.options.hanging_punctuation = self.hanging_punctuation
         with _captured_log() as messages:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config, stylesheets=self.stylesheets,
