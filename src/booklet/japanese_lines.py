@@ -30,8 +30,9 @@ French lines, and every line of a paragraph that is not `text-align:
 justify` (headings), are left alone apart from the line-start bracket and
 consecutive marks. The hooks are installed only on WeasyPrint 70 (the
 version booklet pins); on another version the pages are set as WeasyPrint
-sets them. Proposed upstream as a `text-justify: inter-character` and
-`text-spacing-trim` implementation for WeasyPrint's `justify_line`.
+sets them. Written to be proposed upstream as `text-justify:
+inter-character`, `text-spacing-trim` and `hanging-punctuation` for
+WeasyPrint (docs/upstream-weasyprint.md).
 """
 
 from __future__ import annotations
