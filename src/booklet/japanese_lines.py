@@ -183,16 +183,26 @@ def _text_boxes(box, boxes):
 
 def _space_punctuation(characters: list, plans: dict) -> None:
     """JLReq 3.1.4 and 3.1.5: an opening bracket at the line start, and of two consecutive
-    marks the blank half between them, lose half an em."""
+    marks the blank half between them, lose half an em. Not in text whose font features
+    already make punctuation narrow (`palt`, `halt`: the headings)."""
     box, index, char = characters[0]
-    if char in OPENING:
+    if char in OPENING and _full_width(box):
         plans[id(box)].trim_left[index] = box.style["font_size"] / 2
     for (box, index, char), (_, _, following) in pairwise(characters):
-        if char in CLOSING | STOPS and following in CLOSING | STOPS | OPENING:
+        if char in CLOSING | STOPS and following in CLOSING | STOPS | OPENING and _full_width(box):
             plans[id(box)].trim_right[index] = box.style["font_size"] / 2
     for (_, _, char), (box, index, following) in pairwise(characters):
-        if char in OPENING and following in OPENING:
+        if char in OPENING and following in OPENING and _full_width(box):
             plans[id(box)].trim_left[index] = box.style["font_size"] / 2
+
+
+def _full_width(box) -> bool:
+    """Whether the box's punctuation is set full width (no proportional or half-width
+    alternates asked for)."""
+    features = box.style["font_feature_settings"]
+    return features == "normal" or not any(
+        name in ("palt", "halt", "chws", "vpal", "vhal") and value
+        for name, value in features)
 
 
 def _justify(characters: list, plans: dict, slack: float) -> None:
