@@ -311,18 +311,19 @@ class Builder:
         missing: list[PartJob] = []
         for group in (jobs, then):
             self._look_up(group, cache, result)
-            new = [complete(job) for job in {job.key: job for job in group
-                                             if job.key not in result.records}.values()]
-            new.sort(key=lambda job: -len(job.html))  # the longest first: no long one last
-            missing += new
-            if self.pool is not None:
-                flying = {job.key for job in new if job.key in self.in_flight}
-                futures.update({self.in_flight.pop(job.key): job for job in new
-                                if job.key in flying})
-                futures.update(self._submit({job: (workers.render, job, result.setup,
-                                                   result.setup_key, cache.folder,
-                                                   cache.read_only, result.own)
-                                             for job in new if job.key not in flying}))
+            new = sorted({job.key: job for job in group if job.key not in result.records}.values(),
+                         key=lambda job: -job.weight)  # the longest first: no long one last
+            for job in new:  # each goes as soon as its HTML is made: the workers start at once
+                if self.pool is not None and job.key in self.in_flight:
+                    futures[self.in_flight.pop(job.key)] = job
+                    missing.append(job)
+                    continue
+                job = complete(job)
+                missing.append(job)
+                if self.pool is not None:
+                    futures.update(self._submit({job: (workers.render, job, result.setup,
+                                                       result.setup_key, cache.folder,
+                                                       cache.read_only, result.own)}))
         if not missing:
             return
         if self.progress:

@@ -81,7 +81,7 @@ def plan_parts(project: Project, layout: Layout, setup: RenderSetup, setup_key: 
     def job(kind: str, name: str, content: str, steps: tuple[FitStep, ...] = (),
             labels: tuple[Label, ...] = (), images: tuple = (), html: str = "") -> PartJob:
         key = part_key(content, setup_key, steps, setup.variant, setup.date, labels)
-        return PartJob(key, kind, name, edition, html, steps, labels, images)
+        return PartJob(key, kind, name, edition, html, steps, labels, images, len(content))
 
     front_html = layout.render("front.html", plan=plan, first_page=1, **common)
     front = job("front", "front", front_html, html=front_html)

@@ -81,6 +81,8 @@ class PartJob:
     """The page labels of the part's own PDF."""
     images: tuple[tuple[str, str], ...] = ()
     """A fiche's images: (value as written in the fiche, field)."""
+    weight: int = 0
+    """Roughly how long it takes to render: the length of what it is made from."""
 
 
 def render_part(job: PartJob, renderer: Renderer, cache: PageCache, own: bool = False
