@@ -15,6 +15,7 @@ import asyncio
 import json
 import mimetypes
 import re
+import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..building import Builder
@@ -159,9 +160,12 @@ class Site:
         return buffer.getvalue()
 
 
-def create_app(site: Site, hosts: list[str] | None = None) -> Starlette:
-    """The web application: the page, its events, downloads from dist/ and thumbnails.
-    With `hosts`, requests naming another host are refused (against DNS rebinding)."""
+def create_app(site: Site, hosts: list[str] | None = None, token: str | None = None
+               ) -> Starlette:
+    """The web application: the page, its events, downloads from dist/ and thumbnails, and
+    the fiche editor's API. With `hosts`, requests naming another host are refused (against
+    DNS rebinding). A change must come from the page itself (JSON, same origin) and, with
+    `token` (a server reachable from other machines), carry it."""
     from sse_starlette.sse import EventSourceResponse
     from starlette.middleware import Middleware
     from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -202,14 +206,68 @@ def create_app(site: Site, hosts: list[str] | None = None) -> Starlette:
             return Response("No such font.", 404)
         return FileResponse(FONTS_DIR / name, media_type="font/otf")
 
+    async def fiche(request: Request) -> Response:
+        from ..fiche_edits import EditError, read_for_edit, save
+
+        fiche_id = request.path_params["id"]
+        try:
+            if request.method == "GET":
+                form = await run_in_threadpool(read_for_edit, site.root, fiche_id)
+                return JSONResponse({"id": form.id, "data": form.data, "version": form.version},
+                                    headers={"Cache-Control": "no-store"})
+            refused = _refused_change(request, token)
+            if refused:
+                return JSONResponse({"error": refused}, 403)
+            try:
+                body = await request.json()
+            except ValueError:
+                return JSONResponse({"error": "the request is not JSON"}, 400)
+            if not isinstance(body, dict):
+                return JSONResponse({"error": "the request is not a fiche"}, 400)
+            result = await run_in_threadpool(save, site.root, fiche_id, body.get("data"),
+                                             str(body.get("version", "")))
+        except EditError as error:
+            return JSONResponse({"error": str(error)}, 400)
+        if result.theirs is not None:
+            return JSONResponse({"error": "the fiche changed since this form opened it: both "
+                                          "versions are here, nothing was written",
+                                 "mine": body.get("data"),
+                                 "theirs": {"data": result.theirs.data,
+                                            "version": result.theirs.version}}, 409)
+        if not result.saved:
+            return JSONResponse({"error": "the fiche has errors: nothing was written",
+                                 "findings": [{"keys": list(f.keys), "location": f.location,
+                                               "message": f.message}
+                                              for f in result.findings]}, 422)
+        return JSONResponse({"saved": True, "version": result.version})
+
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)] if hosts else []
     return Starlette(middleware=middleware, routes=[
+        Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
         Route("/", page),
         Route("/fonts/{name}", font),
         Route("/events", events),
         Route("/dist/{path:path}", download),
         Route("/thumbs/{name}", thumbnail),
     ])
+
+
+def _refused_change(request: Request, token: str | None) -> str | None:
+    """Why a request that changes something is refused, if it is: not JSON (a form of another
+    site can post anything but JSON without asking), sent by a page of another site, or,
+    on a server other machines can reach, without the token printed when it started."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return "changes are sent as JSON by the page of booklet serve"
+    origin = request.headers.get("origin")
+    if origin is not None and origin.split("://", 1)[-1] != request.headers.get("host"):
+        return "changes come only from the page of booklet serve itself"
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return "changes come only from the page of booklet serve itself"
+    if token is not None and not secrets.compare_digest(
+            request.headers.get("x-booklet-token", ""), token):
+        return ("this server is reachable from other machines: a change needs the token "
+                "printed when booklet serve started")
+    return None
 
 
 def serve(root: Path, host: str, port: int, accept_missing_glyphs: bool, echo) -> None:
@@ -220,13 +278,15 @@ def serve(root: Path, host: str, port: int, accept_missing_glyphs: bool, echo) -
     site = Site(root, accept_missing_glyphs, echo)
     builds = threading.Thread(target=site.build_forever, name="booklet-builds", daemon=True)
     builds.start()
+    token = None
     if host not in LOOPBACK:
+        token = secrets.token_urlsafe(16)
         echo(f"Warning: serving on {host}: anyone who can reach this machine can read the "
-             f"fiches and the booklet.")
+             f"fiches and the booklet. Editing a fiche needs this token: {token}")
     echo(f"Serving {display_path(site.root)} at http://{_url_host(host)}:{port}/ — "
          f"press Ctrl-C to stop.")
     hosts = sorted(LOOPBACK | {host}) if host in LOOPBACK else None  # a web page elsewhere
-    server = uvicorn.Server(uvicorn.Config(create_app(site, hosts), host=host, port=port,
+    server = uvicorn.Server(uvicorn.Config(create_app(site, hosts, token), host=host, port=port,
                                            log_level="warning", timeout_graceful_shutdown=2))
     try:
         server.run()

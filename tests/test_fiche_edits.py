@@ -1,0 +1,95 @@
+"""Editing a fiche through `booklet serve`'s API (issue 16, the server's part): the file keeps
+its comments and styles, invalid data and stale saves write nothing, and only the page
+itself (with the token, when other machines can reach the server) may change a fiche."""
+
+from __future__ import annotations
+
+import yaml
+from starlette.testclient import TestClient
+
+from booklet.commands.serve import Site, create_app
+from conftest import run
+
+JSON = {"content-type": "application/json"}
+
+
+def _client(sample, token=None) -> TestClient:
+    return TestClient(create_app(Site(sample), token=token), base_url="http://testserver")
+
+
+def test_a_saved_edit_keeps_the_files_comments_and_styles_and_builds(sample):
+    client = _client(sample)
+    fiche = sample / "fiches" / "ichikawa.yaml"
+    before = fiche.read_text(encoding="utf-8")
+    form = client.get("/api/fiches/ichikawa").json()
+    assert form["data"]["name"] == {"ja": "市川市", "fr": "Ichikawa"}
+    form["data"]["sections"]["geography"] = "市川市は千葉県の北西部にあります。\n\n江戸川に面しています。"
+    saved = client.put("/api/fiches/ichikawa", headers=JSON,
+                       json={"data": form["data"], "version": form["version"]})
+    assert saved.status_code == 200, saved.text
+    after = fiche.read_text(encoding="utf-8")
+    comments = [line for line in before.splitlines() if line.startswith("#")]
+    assert comments and all(line in after for line in comments)
+    assert "  geography: >-" in after and "  exchanges: >-" in after  # block styles kept
+    assert after.splitlines()[len(comments):len(comments) + 3] == \
+        before.splitlines()[len(comments):len(comments) + 3]  # key order
+    data = yaml.safe_load(after)
+    assert data["sections"]["geography"] == "市川市は千葉県の北西部にあります。\n\n江戸川に面しています。"
+    assert run("build", sample).exit_code == 0
+
+
+def test_invalid_data_is_refused_at_its_field_and_nothing_is_written(sample):
+    client = _client(sample)
+    fiche = sample / "fiches" / "ichikawa.yaml"
+    before = fiche.read_bytes()
+    form = client.get("/api/fiches/ichikawa").json()
+    form["data"]["population"] = "beaucoup"
+    refused = client.put("/api/fiches/ichikawa", headers=JSON,
+                         json={"data": form["data"], "version": form["version"]})
+    assert refused.status_code == 422
+    [finding] = refused.json()["findings"]
+    assert finding["keys"] == ["population"] and "whole number" in finding["message"]
+    assert finding["location"].startswith("fiches/ichikawa.yaml:")
+    assert fiche.read_bytes() == before
+
+
+def test_a_save_based_on_an_older_version_is_refused_with_both_versions(sample):
+    client = _client(sample)
+    fiche = sample / "fiches" / "ichikawa.yaml"
+    first = client.get("/api/fiches/ichikawa").json()
+    second = client.get("/api/fiches/ichikawa").json()
+    first["data"]["area_km2"] = 57.4
+    assert client.put("/api/fiches/ichikawa", headers=JSON,
+                      json={"data": first["data"], "version": first["version"]}).status_code == 200
+    written = fiche.read_bytes()
+    second["data"]["area_km2"] = 60.0
+    refused = client.put("/api/fiches/ichikawa", headers=JSON,
+                         json={"data": second["data"], "version": second["version"]})
+    assert refused.status_code == 409
+    assert refused.json()["mine"]["area_km2"] == 60.0
+    assert refused.json()["theirs"]["data"]["area_km2"] == 57.4
+    assert fiche.read_bytes() == written
+
+
+def test_changes_come_only_from_the_page_itself(sample):
+    client = _client(sample)
+    form = client.get("/api/fiches/ichikawa").json()
+    body = {"data": form["data"], "version": form["version"]}
+    before = (sample / "fiches" / "ichikawa.yaml").read_bytes()
+    for headers in ({"content-type": "text/plain"},
+                    {**JSON, "origin": "http://evil.example"},
+                    {**JSON, "sec-fetch-site": "cross-site"}):
+        assert client.put("/api/fiches/ichikawa", headers=headers, json=body).status_code == 403
+    assert client.get("/api/fiches/..%2Fbooklet").status_code in (400, 404)
+    assert (sample / "fiches" / "ichikawa.yaml").read_bytes() == before
+
+
+def test_a_server_reachable_from_other_machines_needs_its_token(sample):
+    client = _client(sample, token="s3cret")
+    form = client.get("/api/fiches/ichikawa").json()
+    body = {"data": form["data"], "version": form["version"]}
+    assert client.put("/api/fiches/ichikawa", headers=JSON, json=body).status_code == 403
+    assert client.put("/api/fiches/ichikawa", headers={**JSON, "x-booklet-token": "wrong"},
+                      json=body).status_code == 403
+    assert client.put("/api/fiches/ichikawa", headers={**JSON, "x-booklet-token": "s3cret"},
+                      json=body).status_code == 200
