@@ -93,3 +93,36 @@ def test_a_server_reachable_from_other_machines_needs_its_token(sample):
                       json=body).status_code == 403
     assert client.put("/api/fiches/ichikawa", headers={**JSON, "x-booklet-token": "s3cret"},
                       json=body).status_code == 200
+
+
+def test_the_preview_shows_the_page_as_edited_with_its_fit(sample):
+    """An edit not saved yet: its page as it will print, and how it fits; the file is unchanged."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from booklet.building import Builder
+
+    site = Site(sample)
+    client = TestClient(create_app(site), base_url="http://testserver")
+    fiche = sample / "fiches" / "ichikawa.yaml"
+    before = fiche.read_bytes()
+    with Builder(sample, workers=1) as builder:
+        builder.build()
+        site.builder = builder
+        form = client.get("/api/fiches/ichikawa").json()
+        short = client.post("/api/fiches/ichikawa/preview?edition=ja", headers=JSON,
+                            json={"data": form["data"]}).json()
+        form["data"]["sections"]["history"] = "市川市の歴史は古く、" * 400
+        long = client.post("/api/fiches/ichikawa/preview?edition=ja", headers=JSON,
+                           json={"data": form["data"]}).json()
+        form["data"]["population"] = -3
+        invalid = client.post("/api/fiches/ichikawa/preview?edition=ja", headers=JSON,
+                              json={"data": form["data"]}).json()
+    assert short["fit"]["step"] == 0 and long["fit"]["step"] is None
+    assert long["fit"]["overflow_characters"] > 1000 and 2 in long["fit"]["overflow_sections"]
+    image = Image.open(io.BytesIO(base64.b64decode(short["image"].split(",", 1)[1])))
+    assert image.width == 620 and image.height > 800
+    assert invalid["findings"][0]["keys"] == ["population"] and "image" not in invalid
+    assert fiche.read_bytes() == before

@@ -40,7 +40,7 @@ from .errors import (
 )
 from .layouts import Layout, load_layout
 from .outputs import Output, WrittenFiles
-from .page_cache import PageCache, PartRecord, digest, opened
+from .page_cache import CACHE_DIR, PageCache, PartRecord, digest, opened
 from .parts import PartJob
 from .preflight import preflight
 from .project import FicheSource, Project, load_project
@@ -112,6 +112,7 @@ class Builder:
         self.last_plan: tuple[tuple, dict[str, EditionParts]] | None = None
         """What the last build planned from (setup key, booklet.yaml), and its parts."""
         self.in_flight: dict[str, Future] = {}
+        self.last_setup: RenderSetup | None = None
 
     def __enter__(self) -> Builder:
         return self
@@ -244,6 +245,7 @@ class Builder:
         cache.write_note(f"front-pages-{setup_key}", {**known, **fronts})
         result.editions = [planned[edition] for edition in editions]
         self.last_plan = ((setup_key, project.config_source.text), planned)
+        self.last_setup = setup
         self.in_flight.clear()  # pages of a plan that no longer holds: never published
         if result.stylesheet_messages is None:
             result.stylesheet_messages = cache.read_note(f"setup-{setup_key}")
@@ -349,6 +351,25 @@ class Builder:
         for future, (record, messages) in self._results(futures):
             cache.used.add(record.key)
             done(futures[future], record, messages)
+
+    def preview(self, entry: FicheSource, edition: str) -> PartRecord | None:
+        """The page of `entry` (a fiche as edited, not saved) in `edition`, rendered with the
+        last build's plan into the page cache (saving it then costs nothing); None when the
+        edit changes what the plan depends on (names, partners: the page then needs a build)."""
+        if self.last_plan is None or self.last_setup is None:
+            return None
+        parts = self.last_plan[1].get(edition)
+        job = parts.edited(entry) if parts is not None else None
+        if job is None:
+            return None
+        cache = PageCache(self.root / CACHE_DIR)  # no pruning: the last build's entries stay
+        record = cache.get(job.key)
+        if record is None or record.own_pdf is None:
+            call = (workers.render, job, self.last_setup, self.last_plan[0][0], cache.folder,
+                    False, True)
+            record = (self.pool.submit(*call).result()[0] if self.pool is not None
+                      else call[0](*call[1:])[0])
+        return record
 
     def _own_pdfs(self, laid_out: _LaidOut, cache: PageCache) -> None:
         """Make the collectivités' own PDFs that the cache lacks (parts last rendered for a

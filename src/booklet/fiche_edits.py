@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .atomic import write_text
 from .model import Fiche, validate
-from .project import FICHES_DIR
+from .project import FICHES_DIR, FicheSource
 from .sources import YamlError, parse_yaml
 
 FICHE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
@@ -97,6 +97,23 @@ def save(root: Path, fiche_id: str, data: dict, version: str) -> SaveResult:
         return SaveResult(False, findings=findings)
     write_text(path, text)
     return SaveResult(True, _version(text.encode("utf-8")))
+
+
+def edited_entry(root: Path, fiche_id: str, data: dict) -> tuple[FicheSource | None,
+                                                                 list[FieldFinding]]:
+    """The fiche as the form has it, not saved: as the build would read it, or its findings."""
+    path = fiche_path(root, fiche_id)
+    try:
+        original = path.read_text(encoding="utf-8")
+    except OSError:
+        raise EditError(f"there is no fiche {path.name} in fiches/") from None
+    text = merged(original, data if isinstance(data, dict) else {})
+    findings = check(text, f"{FICHES_DIR}/{path.name}")
+    if findings:
+        return None, findings
+    source = parse_yaml(text.encode("utf-8"), f"{FICHES_DIR}/{path.name}")
+    fiche, _ = validate(Fiche, source.data)
+    return FicheSource(fiche_id, source, fiche), []
 
 
 def check(text: str, display: str) -> list[FieldFinding]:

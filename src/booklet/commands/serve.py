@@ -36,6 +36,7 @@ from ..project import Project, load_project
 from ..watching import attempt, changes, describe
 
 THUMBNAIL_WIDTH = 180  # pixels
+PREVIEW_WIDTH = 620  # pixels: the editor's view of the page
 THUMBNAIL_NAME = re.compile(rf"^([a-z0-9][a-z0-9_-]*)-({'|'.join(CODES)})\.png$")
 SERVED_TYPES = {".pdf", ".html", ".png"}
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -67,10 +68,33 @@ class Site:
         self.stop = threading.Event()
         self.thumbnails: dict[tuple, bytes] = {}
         self.pdfium_lock = threading.Lock()  # pdfium is not thread-safe
+        self.builder: Builder | None = None
+
+    def preview(self, fiche_id: str, data: dict, edition: str) -> dict:
+        """A fiche as the form has it: its page as a PNG (base64), its fit and its findings."""
+        import base64
+
+        from ..fiche_edits import edited_entry
+
+        entry, findings = edited_entry(self.root, fiche_id, data)
+        result: dict = {"findings": [{"keys": list(f.keys), "location": f.location,
+                                      "message": f.message} for f in findings]}
+        if entry is None or self.builder is None:
+            return result
+        record = self.builder.preview(entry, edition)
+        if record is None:
+            result["message"] = "this change shows once it is saved (it moves pages or links)"
+            return result
+        result["fit"] = record.fit
+        result["messages"] = record.messages
+        image = self._render_thumbnail(record.own_pdf.read_bytes(), PREVIEW_WIDTH)
+        result["image"] = "data:image/png;base64," + base64.b64encode(image).decode()
+        return result
 
     def build_forever(self) -> None:
         """Build, then build again after every change, until `stop` is set."""
         with Builder(self.root, self.accept_missing_glyphs, publish_early=True) as builder:
+            self.builder = builder
             self._build(builder)
             try:
                 for changed in changes(self.root, self.stop):
@@ -143,7 +167,7 @@ class Site:
             self.thumbnails[key] = self._render_thumbnail(content[0])
         return self.thumbnails[key]
 
-    def _render_thumbnail(self, pdf: bytes) -> bytes:
+    def _render_thumbnail(self, pdf: bytes, width: int = THUMBNAIL_WIDTH) -> bytes:
         import io
 
         import pypdfium2
@@ -152,7 +176,7 @@ class Site:
             document = pypdfium2.PdfDocument(pdf)
             try:
                 page = document[0]
-                image = page.render(scale=THUMBNAIL_WIDTH / page.get_width()).to_pil()
+                image = page.render(scale=width / page.get_width()).to_pil()
             finally:
                 document.close()
         buffer = io.BytesIO()
@@ -241,9 +265,27 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
                                               for f in result.findings]}, 422)
         return JSONResponse({"saved": True, "version": result.version})
 
+    async def preview(request: Request) -> Response:
+        from ..fiche_edits import EditError
+
+        refused = _refused_change(request, token)  # it writes the page cache
+        if refused:
+            return JSONResponse({"error": refused}, 403)
+        edition = request.query_params.get("edition", "")
+        if edition not in CODES:
+            return JSONResponse({"error": f"edition is one of {', '.join(CODES)}"}, 400)
+        try:
+            body = await request.json()
+            return JSONResponse(await run_in_threadpool(
+                site.preview, request.path_params["id"], body.get("data"), edition),
+                headers={"Cache-Control": "no-store"})
+        except (EditError, ValueError, AttributeError) as error:
+            return JSONResponse({"error": str(error)}, 400)
+
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)] if hosts else []
     return Starlette(middleware=middleware, routes=[
         Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
+        Route("/api/fiches/{id}/preview", preview, methods=["POST"]),
         Route("/", page),
         Route("/fonts/{name}", font),
         Route("/events", events),
