@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -186,3 +187,35 @@ def test_build_watch_rebuilds_only_the_edited_fiche(sample):
     reader_thread.join(timeout=5)
     assert process.returncode == 0, "".join(lines)
     assert not any("Traceback" in line for line in lines)
+
+
+def test_a_fiche_is_edited_in_the_browser_with_its_page_alive(server, sample):
+    """The editor: the form built from the schema, the page as it will print and its fit
+    gauge after each change, Save writing the file with its comments kept."""
+    from playwright.sync_api import expect, sync_playwright
+
+    fiche = sample / "fiches" / "ichikawa.yaml"
+    comments = [line for line in fiche.read_text(encoding="utf-8").splitlines()
+                if line.startswith("#")]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(locale="fr-FR")
+        page.goto(server)
+        page.locator("#ichikawa").get_by_text("Modifier / 編集").click()
+        image, gauge = page.locator("#page"), page.locator("#gauge")
+        expect(image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"),
+                                        timeout=60_000)
+        expect(gauge).to_contain_text("Tient en taille normale")
+        history = page.locator('[id="sections.history.ja"]')
+        expect(page.locator('label[for="sections.history.ja"]')).to_have_count(1)
+        history.fill("市川市の歴史は古く、" * 400)
+        expect(gauge).to_contain_text("caractères de trop", timeout=60_000)
+        expect(gauge).to_contain_text("section 2")
+        history.fill("市川市は古くから下総国の中心でした。")
+        expect(gauge).to_contain_text("Tient en taille normale", timeout=60_000)
+        page.get_by_role("button", name="Enregistrer").click()
+        expect(page.locator("#status")).to_contain_text("Enregistré", timeout=30_000)
+        browser.close()
+    text = fiche.read_text(encoding="utf-8")
+    assert "市川市は古くから下総国の中心でした。" in text
+    assert all(line in text for line in comments)

@@ -352,7 +352,7 @@ class Builder:
             cache.used.add(record.key)
             done(futures[future], record, messages)
 
-    def preview(self, entry: FicheSource, edition: str) -> PartRecord | None:
+    def preview(self, entry: FicheSource, edition: str) -> tuple[PartRecord, PartJob] | None:
         """The page of `entry` (a fiche as edited, not saved) in `edition`, rendered with the
         last build's plan into the page cache (saving it then costs nothing); None when the
         edit changes what the plan depends on (names, partners: the page then needs a build)."""
@@ -369,7 +369,7 @@ class Builder:
                     False, True)
             record = (self.pool.submit(*call).result()[0] if self.pool is not None
                       else call[0](*call[1:])[0])
-        return record
+        return record, job
 
     def _own_pdfs(self, laid_out: _LaidOut, cache: PageCache) -> None:
         """Make the collectivités' own PDFs that the cache lacks (parts last rendered for a

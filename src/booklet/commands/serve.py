@@ -35,6 +35,8 @@ from ..outputs import fiche_name
 from ..project import Project, load_project
 from ..watching import attempt, changes, describe
 
+SITE_DIR = Path(__file__).resolve().parent.parent / "site"
+SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 THUMBNAIL_WIDTH = 180  # pixels
 PREVIEW_WIDTH = 620  # pixels: the editor's view of the page
 THUMBNAIL_NAME = re.compile(rf"^([a-z0-9][a-z0-9_-]*)-({'|'.join(CODES)})\.png$")
@@ -81,11 +83,14 @@ class Site:
                                       "message": f.message} for f in findings]}
         if entry is None or self.builder is None:
             return result
-        record = self.builder.preview(entry, edition)
-        if record is None:
+        previewed = self.builder.preview(entry, edition)
+        if previewed is None:
             result["message"] = "this change shows once it is saved (it moves pages or links)"
             return result
+        record, job = previewed
         result["fit"] = record.fit
+        if record.fit and record.fit["step"] is not None:
+            result["step_size"] = job.steps[record.fit["step"]].body_size_pt
         result["messages"] = record.messages
         image = self._render_thumbnail(record.own_pdf.read_bytes(), PREVIEW_WIDTH)
         result["image"] = "data:image/png;base64," + base64.b64encode(image).decode()
@@ -282,8 +287,17 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
         except (EditError, ValueError, AttributeError) as error:
             return JSONResponse({"error": str(error)}, 400)
 
+    async def editor(request: Request) -> Response:
+        return FileResponse(SITE_DIR / "edit.html", media_type="text/html",
+                            headers={"Cache-Control": "no-store"})
+
+    async def schema(request: Request) -> Response:
+        return FileResponse(SCHEMAS_DIR / "fiche.schema.json", media_type="application/json")
+
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)] if hosts else []
     return Starlette(middleware=middleware, routes=[
+        Route("/edit/{id}", editor),
+        Route("/api/schema", schema),
         Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
         Route("/api/fiches/{id}/preview", preview, methods=["POST"]),
         Route("/", page),
