@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from ..building import Builder
 from ..download_page import render_page
-from ..errors import Finding, display_path
+from ..errors import BookletError, Finding, display_path
 from ..languages import CODES
 from ..layouts import FONTS_DIR
 from ..outputs import fiche_name
@@ -294,10 +294,20 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
     async def schema(request: Request) -> Response:
         return FileResponse(SCHEMAS_DIR / "fiche.schema.json", media_type="application/json")
 
+    async def labels(request: Request) -> Response:
+        from ..layouts import load_layout
+
+        try:
+            layout = await run_in_threadpool(load_layout, site.root)
+        except BookletError as error:
+            return JSONResponse({"error": str(error)}, 500)
+        return JSONResponse(layout.labels, headers={"Cache-Control": "no-store"})
+
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)] if hosts else []
     return Starlette(middleware=middleware, routes=[
         Route("/edit/{id}", editor),
         Route("/api/schema", schema),
+        Route("/api/labels", labels),
         Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
         Route("/api/fiches/{id}/preview", preview, methods=["POST"]),
         Route("/", page),
