@@ -126,3 +126,32 @@ def test_the_preview_shows_the_page_as_edited_with_its_fit(sample):
     assert image.width == 620 and image.height > 800
     assert invalid["findings"][0]["keys"] == ["population"] and "image" not in invalid
     assert fiche.read_bytes() == before
+
+
+def test_a_new_fiche_is_created_and_a_deleted_one_is_kept_aside(sample):
+    client = _client(sample)
+    made = client.post("/api/fiches", headers=JSON,
+                       json={"id": "kofu", "lang": "ja", "name": "甲府市",
+                             "geography": "甲府盆地の中央にあります。"})
+    assert made.status_code == 201, made.text
+    data = yaml.safe_load((sample / "fiches" / "kofu.yaml").read_text(encoding="utf-8"))
+    assert data == {"lang": "ja", "country": "JP", "name": "甲府市",
+                    "sections": {"geography": "甲府盆地の中央にあります。"}}
+    empty = client.post("/api/fiches", headers=JSON, json={"id": "nara", "lang": "ja",
+                                                           "name": "奈良市", "geography": ""})
+    assert empty.status_code == 400 and "sections" in empty.json()["error"]
+    again = client.post("/api/fiches", headers=JSON, json={"id": "kofu", "lang": "ja", "name": "x"})
+    assert again.status_code == 400 and "already a fiche" in again.json()["error"]
+    assert client.post("/api/fiches", headers={"content-type": "text/plain"},
+                       json={"id": "nara", "lang": "ja", "name": "奈良市"}).status_code == 403
+    assert run("build", sample).exit_code == 0
+
+    stale = client.post("/api/fiches/kofu/delete", headers=JSON, json={"version": "0" * 64})
+    assert stale.status_code == 400 and (sample / "fiches" / "kofu.yaml").exists()
+    version = client.get("/api/fiches/kofu").json()["version"]
+    deleted = client.post("/api/fiches/kofu/delete", headers=JSON, json={"version": version})
+    assert deleted.status_code == 200
+    assert not (sample / "fiches" / "kofu.yaml").exists()
+    [kept] = (sample / "fiches" / ".deleted").glob("kofu-*.yaml")
+    assert "甲府市" in kept.read_text(encoding="utf-8")
+    assert run("build", sample).exit_code == 0  # the kept copy is not a fiche of the booklet

@@ -68,6 +68,47 @@ def fiche_path(root: Path, fiche_id: str) -> Path:
     return root / FICHES_DIR / f"{fiche_id}.yaml"
 
 
+DELETED_DIR = ".deleted"
+"""Where a deleted fiche goes, inside fiches/ (a hidden folder the build does not read)."""
+
+
+def create(root: Path, fiche_id: str, lang: str, name: str, geography: str) -> FicheForm:
+    """A new fiche `fiche_id` with its language, country, name and first text (a fiche has at
+    least one); refused if it exists."""
+    path = fiche_path(root, fiche_id)
+    if lang not in ("fr", "ja"):
+        raise EditError("the language of a fiche is fr or ja")
+    if not name.strip():
+        raise EditError("a new fiche needs the collectivité's name")
+    if path.exists() or path.with_suffix(".yml").exists():
+        raise EditError(f"there is already a fiche {path.name}: choose another id")
+    data = {"lang": lang, "country": "FR" if lang == "fr" else "JP", "name": name.strip(),
+            "sections": {"geography": geography.strip()}}
+    findings = check(merged("", data), f"{FICHES_DIR}/{path.name}")
+    if findings:
+        raise EditError("; ".join(finding.message for finding in findings))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(path, "# Created in booklet serve.\n" + merged("", data))
+    return read_for_edit(root, fiche_id)
+
+
+def delete(root: Path, fiche_id: str, version: str) -> Path:
+    """Move fiche `fiche_id` aside, into fiches/.deleted/ (nothing is lost); refused when the
+    file changed since `version`. Returns where it went."""
+    path = fiche_path(root, fiche_id)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raise EditError(f"there is no fiche {path.name} in fiches/") from None
+    if _version(raw) != version:
+        raise EditError("the fiche changed since this form opened it: open it again before "
+                        "deleting it")
+    aside = path.parent / DELETED_DIR / f"{fiche_id}-{_version(raw)[:12]}.yaml"
+    aside.parent.mkdir(exist_ok=True)
+    path.replace(aside)
+    return aside
+
+
 def read_for_edit(root: Path, fiche_id: str) -> FicheForm:
     """Fiche `fiche_id` as data for the form, with its version."""
     path = fiche_path(root, fiche_id)
@@ -134,7 +175,7 @@ def merged(original: str, data: dict) -> str:
     """`original` (a fiche's YAML) with the values of `data`: keys, comments and styles of what
     did not change stay as they were; a changed multi-line text keeps its block style."""
     yaml = _round_trip()
-    document = yaml.load(original)
+    document = yaml.load(original) if original.strip() else None
     if not isinstance(document, dict):
         document = data
     else:

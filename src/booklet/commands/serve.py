@@ -270,6 +270,35 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
                                               for f in result.findings]}, 422)
         return JSONResponse({"saved": True, "version": result.version})
 
+    async def new_fiche(request: Request) -> Response:
+        from ..fiche_edits import EditError, create
+
+        refused = _refused_change(request, token)
+        if refused:
+            return JSONResponse({"error": refused}, 403)
+        try:
+            body = await request.json()
+            form = await run_in_threadpool(create, site.root, str(body.get("id", "")),
+                                           str(body.get("lang", "")), str(body.get("name", "")),
+                                           str(body.get("geography", "")))
+        except (EditError, ValueError, AttributeError) as error:
+            return JSONResponse({"error": str(error)}, 400)
+        return JSONResponse({"id": form.id, "version": form.version}, 201)
+
+    async def delete_fiche(request: Request) -> Response:
+        from ..fiche_edits import EditError, delete
+
+        refused = _refused_change(request, token)
+        if refused:
+            return JSONResponse({"error": refused}, 403)
+        try:
+            body = await request.json()
+            aside = await run_in_threadpool(delete, site.root, request.path_params["id"],
+                                            str(body.get("version", "")))
+        except (EditError, ValueError, AttributeError) as error:
+            return JSONResponse({"error": str(error)}, 400)
+        return JSONResponse({"deleted": True, "kept_at": display_path(aside)})
+
     async def preview(request: Request) -> Response:
         from ..fiche_edits import EditError
 
@@ -308,6 +337,8 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
         Route("/edit/{id}", editor),
         Route("/api/schema", schema),
         Route("/api/labels", labels),
+        Route("/api/fiches", new_fiche, methods=["POST"]),
+        Route("/api/fiches/{id}/delete", delete_fiche, methods=["POST"]),
         Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
         Route("/api/fiches/{id}/preview", preview, methods=["POST"]),
         Route("/", page),
