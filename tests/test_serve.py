@@ -206,6 +206,8 @@ def test_a_fiche_is_edited_in_the_browser_with_its_page_alive(server, sample):
         expect(image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"),
                                         timeout=60_000)
         expect(gauge).to_contain_text("Tient en taille normale")
+        # partners are chosen among the booklet's other fiches (or typed)
+        expect(page.locator("#partners-choice")).to_contain_text("Issy-les-Moulineaux")
         history = page.locator('[id="sections.history.ja"]')
         expect(page.locator('label[for="sections.history.ja"]')).to_have_count(1)
         history.fill("市川市の歴史は古く、" * 400)

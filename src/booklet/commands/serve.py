@@ -273,6 +273,12 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
     async def new_fiche(request: Request) -> Response:
         from ..fiche_edits import EditError, create
 
+        if request.method == "GET":  # the fiches a partner can be chosen among
+            with site.lock:
+                project = site.state.project
+            return JSONResponse([{"id": entry.id, "name": entry.fiche.name}
+                                 for entry in (project.fiches if project else [])],
+                                headers={"Cache-Control": "no-store"})
         refused = _refused_change(request, token)
         if refused:
             return JSONResponse({"error": refused}, 403)
@@ -337,7 +343,7 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
         Route("/edit/{id}", editor),
         Route("/api/schema", schema),
         Route("/api/labels", labels),
-        Route("/api/fiches", new_fiche, methods=["POST"]),
+        Route("/api/fiches", new_fiche, methods=["GET", "POST"]),
         Route("/api/fiches/{id}/delete", delete_fiche, methods=["POST"]),
         Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
         Route("/api/fiches/{id}/preview", preview, methods=["POST"]),
