@@ -17,8 +17,18 @@ def _interrupt(signum, frame):
 
 def watch_build(root: Path, edition: str | None, output: Path | None, quiet: bool,
                 accept_missing_glyphs: bool, echo: Callable[[str], None], **print_options) -> None:
-    """Build, then wait for changes and build again, until interrupted (Ctrl-C or SIGTERM)."""
+    """Build, then wait for changes and build again, until interrupted (Ctrl-C or SIGTERM),
+    which ends it normally whenever it comes, also in the middle of a build (outputs are only
+    ever renamed into place)."""
     signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _watch(root, edition, output, quiet, accept_missing_glyphs, echo, **print_options)
+    except KeyboardInterrupt:
+        pass
+
+
+def _watch(root: Path, edition: str | None, output: Path | None, quiet: bool,
+           accept_missing_glyphs: bool, echo: Callable[[str], None], **print_options) -> None:
     with Builder(root, accept_missing_glyphs, publish_early=True) as builder:
         for line in describe(attempt(builder, edition=edition, output=output, **print_options), quiet):
             echo(line)
