@@ -95,11 +95,7 @@ def create(root: Path, fiche_id: str, lang: str, name: str, geography: str) -> F
 def delete(root: Path, fiche_id: str, version: str) -> Path:
     """Move fiche `fiche_id` aside, into fiches/.deleted/ (nothing is lost); refused when the
     file changed since `version`. Returns where it went."""
-    path = fiche_path(root, fiche_id)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise EditError(f"there is no fiche {path.name} in fiches/") from None
+    path, raw = _read(root, fiche_id)
     if _version(raw) != version:
         raise EditError("the fiche changed since this form opened it: open it again before "
                         "deleting it")
@@ -111,11 +107,7 @@ def delete(root: Path, fiche_id: str, version: str) -> Path:
 
 def read_for_edit(root: Path, fiche_id: str) -> FicheForm:
     """Fiche `fiche_id` as data for the form, with its version."""
-    path = fiche_path(root, fiche_id)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise EditError(f"there is no fiche {path.name} in fiches/") from None
+    path, raw = _read(root, fiche_id)
     return FicheForm(fiche_id, _plain(_round_trip().load(raw.decode("utf-8"))) or {},
                      _version(raw))
 
@@ -123,11 +115,7 @@ def read_for_edit(root: Path, fiche_id: str) -> FicheForm:
 def save(root: Path, fiche_id: str, data: dict, version: str) -> SaveResult:
     """Write `data` into fiche `fiche_id`, keeping what the file holds besides the values; refused
     (nothing written) when the file changed since `version` or when the result has errors."""
-    path = fiche_path(root, fiche_id)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise EditError(f"there is no fiche {path.name} in fiches/") from None
+    path, raw = _read(root, fiche_id)
     if _version(raw) != version:
         return SaveResult(False, theirs=read_for_edit(root, fiche_id))
     if not isinstance(data, dict):
@@ -231,6 +219,15 @@ def _round_trip():
     yaml.width = 88
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
+
+
+def _read(root: Path, fiche_id: str) -> tuple[Path, bytes]:
+    """The file of fiche `fiche_id` and its bytes."""
+    path = fiche_path(root, fiche_id)
+    try:
+        return path, path.read_bytes()
+    except OSError:
+        raise EditError(f"there is no fiche {path.name} in fiches/") from None
 
 
 def _version(raw: bytes) -> str:

@@ -107,22 +107,13 @@ class FontMerger:
             widths, to_unicode = self.widths[face], self.text[face]
             descendant = font.DescendantFonts[0]
             descriptor = descendant.FontDescriptor
-            file_key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-            program = subset(self.sources[face], sorted(set(widths) | set(to_unicode)))
-            font_file = pikepdf.Stream(self.pdf, zlib.compress(program))
-            font_file.Filter = pikepdf.Name.FlateDecode
-            if file_key == "/FontFile3":
-                font_file.Subtype = descriptor[file_key].Subtype
-            else:
-                font_file.Length1 = len(program)
-            descriptor[file_key] = font_file
+            embed_program(self.pdf, descriptor,
+                          subset(self.sources[face], sorted(set(widths) | set(to_unicode))))
             bbox = [float(v) for v in descriptor.FontBBox]
             descriptor.FontBBox = pikepdf.Array([bbox[0], bbox[1],
                                                  max(widths.values(), default=0), bbox[3]])
             descendant.W = widths_array(widths)
-            cmap = pikepdf.Stream(self.pdf, zlib.compress(to_unicode_cmap(to_unicode)))
-            cmap.Filter = pikepdf.Name.FlateDecode
-            font.ToUnicode = cmap
+            font.ToUnicode = compressed(self.pdf, to_unicode_cmap(to_unicode))
 
     def _source(self, face: str, font: pikepdf.Dictionary, name: str | None) -> Path | None:
         """The source font of `face`: the one named `name` (a placeholder's), else the one
@@ -134,6 +125,25 @@ class FontMerger:
                 name = postscript_name(program.read_bytes())
             self.sources[face] = font_files(self.font_dirs).get(name)
         return self.sources[face]
+
+
+def embed_program(pdf: pikepdf.Pdf, descriptor: pikepdf.Dictionary, program: bytes,
+                  level: int = 6) -> None:
+    """Make `program` the font file of `descriptor`, of the kind it had (CFF or TrueType)."""
+    key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+    font_file = compressed(pdf, program, level)
+    if key == "/FontFile3":
+        font_file.Subtype = descriptor[key].Subtype
+    else:
+        font_file.Length1 = len(program)
+    descriptor[key] = font_file
+
+
+def compressed(pdf: pikepdf.Pdf, data: bytes, level: int = 6) -> pikepdf.Stream:
+    """A stream of `pdf` holding `data`, Flate-compressed."""
+    stream = pikepdf.Stream(pdf, zlib.compress(data, level))
+    stream.Filter = pikepdf.Name.FlateDecode
+    return stream
 
 
 def _add_text(mapping: dict[int, str], more: dict[int, str]) -> None:

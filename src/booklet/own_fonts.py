@@ -20,7 +20,15 @@ from pathlib import Path
 
 import pikepdf
 
-from .font_merge import compact_subset, parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
+from .font_merge import (
+    compact_subset,
+    compressed,
+    embed_program,
+    parse_to_unicode,
+    parse_widths,
+    to_unicode_cmap,
+    widths_array,
+)
 
 _TOKEN = re.compile(
     rb"(?P<dict><<(?:[^<>]|<[0-9a-fA-F]*>)*>>)"  # marked-content properties: left alone
@@ -73,21 +81,10 @@ def _own_subset(pdf: pikepdf.Pdf, font: pikepdf.Dictionary, source: Path) -> dic
         raise ValueError(f"{font.BaseFont}: a Unicode map with ranges, which WeasyPrint never writes")
     glyphs = sorted({0} | set(widths) | set(text))
     number = {glyph: new for new, glyph in enumerate(glyphs)}
-    program = compact_subset(source, glyphs)
-    descriptor = descendant.FontDescriptor
-    key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-    font_file = pikepdf.Stream(pdf, zlib.compress(program, 9))
-    font_file.Filter = pikepdf.Name.FlateDecode
-    if key == "/FontFile3":
-        font_file.Subtype = descriptor[key].Subtype
-    else:
-        font_file.Length1 = len(program)
-    descriptor[key] = font_file
+    embed_program(pdf, descendant.FontDescriptor, compact_subset(source, glyphs), level=9)
     descendant.W = widths_array({number[glyph]: width for glyph, width in widths.items()})
-    cmap = pikepdf.Stream(pdf, zlib.compress(to_unicode_cmap(
-        {number[glyph]: value for glyph, value in text.items()}), 9))
-    cmap.Filter = pikepdf.Name.FlateDecode
-    font.ToUnicode = cmap
+    font.ToUnicode = compressed(pdf, to_unicode_cmap(
+        {number[glyph]: value for glyph, value in text.items()}), level=9)
     return {b"%04x" % glyph: b"%04x" % new for glyph, new in number.items()}
 
 
