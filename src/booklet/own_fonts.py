@@ -51,7 +51,7 @@ def give_own_fonts(pdf: pikepdf.Pdf, sources: dict[str, Path]) -> None:
         names = {str(name)[1:].encode(): tables[font.objgen]
                  for name, font in _fonts(resources).items() if font.objgen in tables}
         if names:
-            stream.write(zlib.compress(renumber(stream.read_bytes(), names), 9),
+            stream.write(zlib.compress(renumber(stream.read_bytes(), names)),
                          filter=pikepdf.Name.FlateDecode)
 
 
@@ -81,10 +81,10 @@ def _own_subset(pdf: pikepdf.Pdf, font: pikepdf.Dictionary, source: Path) -> dic
         raise ValueError(f"{font.BaseFont}: a Unicode map with ranges, which WeasyPrint never writes")
     glyphs = sorted({0} | set(widths) | set(text))
     number = {glyph: new for new, glyph in enumerate(glyphs)}
-    embed_program(pdf, descendant.FontDescriptor, compact_subset(source, glyphs), level=9)
+    embed_program(pdf, descendant.FontDescriptor, compact_subset(source, glyphs))
     descendant.W = widths_array({number[glyph]: width for glyph, width in widths.items()})
     font.ToUnicode = compressed(pdf, to_unicode_cmap(
-        {number[glyph]: value for glyph, value in text.items()}), level=9)
+        {number[glyph]: value for glyph, value in text.items()}))
     return {b"%04x" % glyph: b"%04x" % new for glyph, new in number.items()}
 
 
