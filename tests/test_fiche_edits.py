@@ -155,3 +155,89 @@ def test_a_new_fiche_is_created_and_a_deleted_one_is_kept_aside(sample):
     [kept] = (sample / "fiches" / ".deleted").glob("kofu-*.yaml")
     assert "甲府市" in kept.read_text(encoding="utf-8")
     assert run("build", sample).exit_code == 0  # the kept copy is not a fiche of the booklet
+
+
+def _png(width: int, height: int, color=(31, 58, 104)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _upload(client, content: bytes, field="logo", name="logo.png", headers=JSON, fiche="ichikawa"):
+    import base64
+
+    return client.post(f"/api/fiches/{fiche}/images", headers=headers,
+                       json={"field": field, "name": name,
+                             "data": base64.b64encode(content).decode()})
+
+
+def test_an_uploaded_image_is_checked_and_stored_under_images_without_replacing_any(sample):
+    client = _client(sample)
+    images = sample / "images"
+    before = {path: path.read_bytes() for path in images.rglob("*")} if images.exists() else {}
+    logo = _png(400, 400)
+    stored = _upload(client, logo)
+    assert stored.status_code == 201, stored.text
+    value = stored.json()["value"]
+    assert value.startswith("images/ichikawa-logo-") and value.endswith(".png")
+    assert (sample / value).read_bytes() == logo
+    assert _upload(client, logo, name="same-again.png").json()["value"] == value  # one file
+    other = _upload(client, _png(400, 400, (200, 30, 40))).json()["value"]
+    assert other != value and (sample / value).read_bytes() == logo  # nothing replaced
+    assert all(path.read_bytes() == content for path, content in before.items())
+
+    form = client.get("/api/fiches/ichikawa").json()
+    form["data"]["logo"] = value
+    saved = client.put("/api/fiches/ichikawa", headers=JSON,
+                       json={"data": form["data"], "version": form["version"]})
+    assert saved.status_code == 200, saved.text
+    assert f"logo: {value}" in (sample / "fiches" / "ichikawa.yaml").read_text(encoding="utf-8")
+
+
+def test_uploads_that_are_not_printable_images_are_refused_and_leave_nothing(sample):
+    client = _client(sample)
+    refusals = {
+        "not an image": (b"just some text", "notes.png", "is not a PNG, JPEG or SVG image"),
+        "damaged PNG": (_png(50, 50)[:60], "cut.png", "is not a readable image"),
+        "SVG drawing from elsewhere": (
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            b'<image xlink:href="file:///etc/passwd"/></svg>', "map.svg", "refers to another file"),
+        "SVG with entities": (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>'
+                              b'<svg xmlns="http://www.w3.org/2000/svg"/>', "e.svg", "DOCTYPE"),
+        "empty": (b"", "empty.png", "is empty"),
+    }
+    for what, (content, name, message) in refusals.items():
+        refused = _upload(client, content, name=name)
+        assert refused.status_code == 400, what
+        assert message in refused.json()["error"] and name in refused.json()["error"], what
+    assert _upload(client, _png(10, 10), field="name").status_code == 400
+    assert _upload(client, _png(10, 10), fiche="nowhere").status_code == 400
+    assert _upload(client, _png(10, 10), fiche="..%2Fbooklet").status_code in (400, 404)
+    images = sample / "images"
+    assert not images.exists() or not [path for path in images.iterdir()
+                                       if path.name.startswith(("ichikawa-", "."))]
+
+
+def test_uploads_are_limited_in_size_and_come_only_from_the_page(sample):
+    from booklet.uploads import MAX_UPLOAD_BYTES
+
+    client = _client(sample)
+    signature = b"\x89PNG\r\n\x1a\n"
+    just_over = _upload(client, signature + bytes(MAX_UPLOAD_BYTES))
+    assert just_over.status_code == 400 and "up to 15 MB" in just_over.json()["error"]
+    far_over = _upload(client, signature + bytes(2 * MAX_UPLOAD_BYTES))  # not even read whole
+    assert far_over.status_code == 413 and "nothing was changed" in far_over.json()["error"]
+    for headers in ({"content-type": "multipart/form-data; boundary=x"},
+                    {**JSON, "origin": "http://evil.example"},
+                    {**JSON, "sec-fetch-site": "cross-site"}):
+        assert _upload(client, _png(10, 10), headers=headers).status_code == 403
+    guarded = _client(sample, token="s3cret")
+    assert _upload(guarded, _png(10, 10)).status_code == 403
+    assert _upload(guarded, _png(10, 10),
+                   headers={**JSON, "x-booklet-token": "s3cret"}).status_code == 201
+    stored = list((sample / "images").glob("ichikawa-logo-*"))
+    assert len(stored) == 1  # only the upload with the token

@@ -218,6 +218,12 @@ def test_a_fiche_is_edited_in_the_browser_with_its_page_alive(server, sample):
         page.get_by_role("button", name="Enregistrer").click()
         expect(page.locator("#status")).to_contain_text("Enregistré", timeout=30_000)
         browser.close()
+    # the normal rebuild follows: the text is in both booklets and the collectivité's PDFs
+    dist = sample / "dist"
+    for pdf in ["fiches/ichikawa-ja.pdf", "fiches/ichikawa-fr.pdf", "booklet-ja.pdf",
+                "booklet-fr.pdf"]:
+        _wait(lambda pdf=pdf: any(flat("市川市は古くから下総国の中心でした。") in flat(text)
+                                  for text in page_texts(dist / pdf)), what=pdf)
     text = fiche.read_text(encoding="utf-8")
     assert all(line in text for line in comments)
     import yaml
@@ -225,3 +231,134 @@ def test_a_fiche_is_edited_in_the_browser_with_its_page_alive(server, sample):
     saved, original = yaml.safe_load(text), yaml.safe_load(before)
     assert saved["sections"].pop("history") == "市川市は古くから下総国の中心でした。"
     assert saved == original  # the form wrote back everything else as it was
+
+
+def _red_share(data_url: str) -> float:
+    """How much of a PNG given as a data: URL is pure red (the uploaded test logo)."""
+    import base64
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGB")
+    colors = image.getcolors(image.width * image.height)
+    return sum(count for count, (r, g, b) in colors
+               if r > 220 and g < 40 and b < 40) / (image.width * image.height)
+
+
+def test_the_editor_uploads_a_logo_and_shows_invalid_values_at_their_field(server, sample,
+                                                                           tmp_path):
+    from PIL import Image
+    from playwright.sync_api import expect, sync_playwright
+
+    logo = tmp_path / "logo-rouge.png"
+    Image.new("RGB", (600, 600), (255, 0, 0)).save(logo)
+    fiche = sample / "fiches" / "ichikawa.yaml"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(locale="ja-JP")
+        page.goto(server + "edit/ichikawa")
+        image = page.locator("#page")
+        expect(image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"),
+                                        timeout=60_000)
+        assert _red_share(image.get_attribute("src")) == 0
+        expect(page.locator('label[for="upload-logo"]')).to_contain_text("画像を選ぶ")
+        shown = image.get_attribute("data-generation")
+        page.locator("#upload-logo").set_input_files(logo)
+        expect(page.locator('[id="logo"]')).to_have_value(re.compile(r"^images/ichikawa-logo-"))
+        expect(image).not_to_have_attribute("data-generation", shown, timeout=60_000)
+        assert _red_share(image.get_attribute("src")) > 0.005  # the logo is on the page
+
+        page.locator('[id="upload-photo"]').set_input_files(
+            {"name": "notes.png", "mimeType": "image/png", "buffer": b"not an image"})
+        expect(page.locator('[data-for="photo"]')).to_contain_text("is not a PNG, JPEG or SVG")
+
+        before = fiche.read_bytes()
+        page.locator('[id="population"]').fill("-12")
+        expect(page.locator('[data-for="population"]')).to_contain_text("more than 0",
+                                                                        timeout=60_000)
+        page.get_by_role("button", name="保存").click()
+        expect(page.locator("#status")).to_contain_text("エラー")
+        expect(page.locator('[data-for="population"]')).to_contain_text("more than 0")
+        assert fiche.read_bytes() == before
+
+        page.locator('[id="population"]').fill("496676")
+        page.get_by_role("button", name="保存").click()
+        expect(page.locator("#status")).to_contain_text("保存しました", timeout=30_000)
+        browser.close()
+    saved = fiche.read_text(encoding="utf-8")
+    value = re.search(r"^logo: (images/ichikawa-logo-\w+\.png)$", saved, re.M)[1]
+    assert (sample / value).read_bytes() == logo.read_bytes()
+    single = sample / "dist" / "fiches" / "ichikawa-ja.pdf"
+    _wait(lambda: any(len(page.images) for page in reader(single).pages), what="the logo's PDF")
+
+
+def test_two_tabs_editing_one_fiche_the_later_save_is_refused_and_nothing_is_lost(server, sample):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(locale="fr-FR")
+        first, second = context.new_page(), context.new_page()
+        for tab in (first, second):
+            tab.goto(server + "edit/issy-les-moulineaux")
+            expect(tab.locator("#gauge")).not_to_be_empty(timeout=60_000)
+        first.locator('[id="sections.history.fr"]').fill("Texte du premier onglet.")
+        first.get_by_role("button", name="Enregistrer").click()
+        expect(first.locator("#status")).to_contain_text("Enregistré", timeout=30_000)
+        second.locator('[id="sections.history.fr"]').fill("Texte du second onglet.")
+        second.get_by_role("button", name="Enregistrer").click()
+        conflict = second.locator("#conflict")
+        expect(conflict).to_be_visible(timeout=30_000)
+        expect(conflict).to_contain_text("Texte du second onglet.")
+        expect(conflict).to_contain_text("Texte du premier onglet.")
+        expect(second.locator('[id="sections.history.fr"]')).to_have_value(
+            "Texte du second onglet.")
+        browser.close()
+    text = (sample / ISSY).read_text(encoding="utf-8")
+    assert "Texte du premier onglet." in text and "second onglet" not in text
+
+
+def test_on_another_address_changes_need_the_printed_token(sample):
+    from playwright.sync_api import expect, sync_playwright
+
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "booklet", "serve", str(sample),
+                                "--host", "0.0.0.0", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    url = f"http://127.0.0.1:{port}/"
+    fiche = sample / ISSY
+    try:
+        _wait(lambda: _up_to_date(url) or process.poll() is not None, what="booklet serve")
+        [address] = [re.search(r"open (\S+#token=\S+) to edit", line)[1] for line in lines
+                     if "#token=" in line]
+        token = address.split("#token=")[1]
+        before = fiche.read_bytes()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(locale="fr-FR")
+            page.goto(url + "edit/issy-les-moulineaux")  # no token: no preview either
+            expect(page.locator("#status")).to_contain_text("token", timeout=60_000)
+            page.locator('[id="sections.history.fr"]').fill("Sans le jeton.")
+            page.get_by_role("button", name="Enregistrer").click()
+            expect(page.locator("#status")).to_contain_text("token", timeout=30_000)
+            assert fiche.read_bytes() == before
+
+            page = browser.new_page(locale="fr-FR")
+            page.goto(url + "#token=" + token)  # the address printed, then the editor
+            page.locator("#issy-les-moulineaux").get_by_text("Modifier / 編集").click()
+            expect(page.locator("#gauge")).not_to_be_empty(timeout=60_000)
+            page.locator('[id="sections.history.fr"]').fill("Avec le jeton.")
+            page.get_by_role("button", name="Enregistrer").click()
+            expect(page.locator("#status")).to_contain_text("Enregistré", timeout=30_000)
+            browser.close()
+        assert "Avec le jeton." in fiche.read_text(encoding="utf-8")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert not any("Traceback" in line for line in lines)

@@ -212,7 +212,14 @@ def _fit_findings(fit: dict, steps: tuple[FitStep, ...], page: FichePage, editio
 
 def _resolution_findings(images: list[dict], page: FichePage) -> list[Finding]:
     """Raster images printed below MIN_DPI at the size the layout gives them."""
-    findings = []
+    return [Finding(page.source.source.location((field,)), message, "warning")
+            for field, message in low_resolution(images)]
+
+
+def low_resolution(images: list[dict]) -> list[tuple[str, str]]:
+    """(field, what to do) for each raster image of a part's record (`PartRecord.images`)
+    printed below MIN_DPI at the size the layout gives it."""
+    problems = []
     for image in images:
         (width, height), (box_width, box_height) = image["pixels"], image["box"]
         scale = min(box_width / width, box_height / height)  # CSS px per image pixel
@@ -220,8 +227,8 @@ def _resolution_findings(images: list[dict], page: FichePage) -> list[Finding]:
         if dpi < MIN_DPI:
             printed = f"{width * scale / CSS_PX_PER_INCH * MM_PER_INCH:.0f} × " \
                       f"{height * scale / CSS_PX_PER_INCH * MM_PER_INCH:.0f} mm"
-            findings.append(Finding(page.source.source.location((image["field"],)),
+            problems.append((image["field"],
                 f"{image['field']} '{image['value']}' prints at {dpi:.0f} dpi ({width} × {height} "
                 f"pixels for {printed}); for print, use an image of at least "
-                f"{math.ceil(width * MIN_DPI / dpi)} pixels wide", "warning"))
-    return findings
+                f"{math.ceil(width * MIN_DPI / dpi)} pixels wide"))
+    return problems

@@ -76,6 +76,8 @@ def _blank(value: Any) -> bool:
 
 
 Text = Annotated[str | dict[Lang, str], BeforeValidator(_text_value)]
+ImagePath = Annotated[str, Field(json_schema_extra={"format": "image-path"})]
+"""A logo or photo: a file inside the project folder (the editor offers an upload for it)."""
 """A text in the fiche's language, or translations: {fr: ..., ja: ...}."""
 
 
@@ -154,9 +156,9 @@ class Fiche(_Strict):
     """Personne - Contact."""
     sections: Sections
     """The six texts of the fiche; at least one."""
-    logo: str | None = None
+    logo: ImagePath | None = None
     """Logo image, relative to the project folder (images/issy.png)."""
-    photo: str | None = None
+    photo: ImagePath | None = None
     """Photo, relative to the project folder (images/fort.jpg)."""
     photo_caption: Text | None = None
     """Caption printed under the photo."""

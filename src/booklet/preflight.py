@@ -142,7 +142,14 @@ def image_problem(root: Path, value: str) -> str | None:
         return f"'{value}' is outside the project folder: copy the image into images/"
     if not path.is_file():
         return f"'{value}' not found: put the file there or correct the path"
-    if path.suffix.lower() == ".svg":
+    return image_file_problem(path, value)
+
+
+def image_file_problem(path: Path, value: str, svg: bool | None = None) -> str | None:
+    """Why the image file at `path` (named `value` in messages) cannot be printed, or None:
+    PNG and JPEG are read whole, SVG (`svg`, else by its suffix) must hold everything it
+    draws."""
+    if path.suffix.lower() == ".svg" if svg is None else svg:
         return _svg_problem(path, value)
     from PIL import Image, UnidentifiedImageError
 

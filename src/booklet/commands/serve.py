@@ -23,20 +23,19 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
 from ..building import Builder
 from ..download_page import render_page
-from ..errors import BookletError, Finding, display_path
+from ..errors import Finding, display_path
 from ..languages import CODES
 from ..layouts import FONTS_DIR
 from ..outputs import fiche_name
 from ..project import Project, load_project
 from ..watching import attempt, changes, describe
+from .editor_api import editor_routes
 
-SITE_DIR = Path(__file__).resolve().parent.parent / "site"
-SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 THUMBNAIL_WIDTH = 180  # pixels
 PREVIEW_WIDTH = 620  # pixels: the editor's view of the page
 THUMBNAIL_NAME = re.compile(rf"^([a-z0-9][a-z0-9_-]*)-({'|'.join(CODES)})\.png$")
@@ -76,6 +75,7 @@ class Site:
         """A fiche as the form has it: its page as a PNG (base64), its fit and its findings."""
         import base64
 
+        from ..editions import low_resolution
         from ..fiche_edits import edited_entry
 
         entry, findings = edited_entry(self.root, fiche_id, data)
@@ -92,6 +92,8 @@ class Site:
         if record.fit and record.fit["step"] is not None:
             result["step_size"] = job.steps[record.fit["step"]].body_size_pt
         result["messages"] = record.messages
+        result["findings"] += [{"keys": [field], "location": "", "message": message}
+                               for field, message in low_resolution(record.images)]
         image = self._render_thumbnail(record.own_pdf.read_bytes(), PREVIEW_WIDTH)
         result["image"] = "data:image/png;base64," + base64.b64encode(image).decode()
         return result
@@ -235,142 +237,15 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
             return Response("No such font.", 404)
         return FileResponse(FONTS_DIR / name, media_type="font/otf")
 
-    async def fiche(request: Request) -> Response:
-        from ..fiche_edits import EditError, read_for_edit, save
-
-        fiche_id = request.path_params["id"]
-        try:
-            if request.method == "GET":
-                form = await run_in_threadpool(read_for_edit, site.root, fiche_id)
-                return JSONResponse({"id": form.id, "data": form.data, "version": form.version},
-                                    headers={"Cache-Control": "no-store"})
-            refused = _refused_change(request, token)
-            if refused:
-                return JSONResponse({"error": refused}, 403)
-            try:
-                body = await request.json()
-            except ValueError:
-                return JSONResponse({"error": "the request is not JSON"}, 400)
-            if not isinstance(body, dict):
-                return JSONResponse({"error": "the request is not a fiche"}, 400)
-            result = await run_in_threadpool(save, site.root, fiche_id, body.get("data"),
-                                             str(body.get("version", "")))
-        except EditError as error:
-            return JSONResponse({"error": str(error)}, 400)
-        if result.theirs is not None:
-            return JSONResponse({"error": "the fiche changed since this form opened it: both "
-                                          "versions are here, nothing was written",
-                                 "mine": body.get("data"),
-                                 "theirs": {"data": result.theirs.data,
-                                            "version": result.theirs.version}}, 409)
-        if not result.saved:
-            return JSONResponse({"error": "the fiche has errors: nothing was written",
-                                 "findings": [{"keys": list(f.keys), "location": f.location,
-                                               "message": f.message}
-                                              for f in result.findings]}, 422)
-        return JSONResponse({"saved": True, "version": result.version})
-
-    async def new_fiche(request: Request) -> Response:
-        from ..fiche_edits import EditError, create
-
-        if request.method == "GET":  # the fiches a partner can be chosen among
-            with site.lock:
-                project = site.state.project
-            return JSONResponse([{"id": entry.id, "name": entry.fiche.name}
-                                 for entry in (project.fiches if project else [])],
-                                headers={"Cache-Control": "no-store"})
-        refused = _refused_change(request, token)
-        if refused:
-            return JSONResponse({"error": refused}, 403)
-        try:
-            body = await request.json()
-            form = await run_in_threadpool(create, site.root, str(body.get("id", "")),
-                                           str(body.get("lang", "")), str(body.get("name", "")),
-                                           str(body.get("geography", "")))
-        except (EditError, ValueError, AttributeError) as error:
-            return JSONResponse({"error": str(error)}, 400)
-        return JSONResponse({"id": form.id, "version": form.version}, 201)
-
-    async def delete_fiche(request: Request) -> Response:
-        from ..fiche_edits import EditError, delete
-
-        refused = _refused_change(request, token)
-        if refused:
-            return JSONResponse({"error": refused}, 403)
-        try:
-            body = await request.json()
-            aside = await run_in_threadpool(delete, site.root, request.path_params["id"],
-                                            str(body.get("version", "")))
-        except (EditError, ValueError, AttributeError) as error:
-            return JSONResponse({"error": str(error)}, 400)
-        return JSONResponse({"deleted": True, "kept_at": display_path(aside)})
-
-    async def preview(request: Request) -> Response:
-        from ..fiche_edits import EditError
-
-        refused = _refused_change(request, token)  # it writes the page cache
-        if refused:
-            return JSONResponse({"error": refused}, 403)
-        edition = request.query_params.get("edition", "")
-        if edition not in CODES:
-            return JSONResponse({"error": f"edition is one of {', '.join(CODES)}"}, 400)
-        try:
-            body = await request.json()
-            return JSONResponse(await run_in_threadpool(
-                site.preview, request.path_params["id"], body.get("data"), edition),
-                headers={"Cache-Control": "no-store"})
-        except (EditError, ValueError, AttributeError) as error:
-            return JSONResponse({"error": str(error)}, 400)
-
-    async def editor(request: Request) -> Response:
-        return FileResponse(SITE_DIR / "edit.html", media_type="text/html",
-                            headers={"Cache-Control": "no-store"})
-
-    async def schema(request: Request) -> Response:
-        return FileResponse(SCHEMAS_DIR / "fiche.schema.json", media_type="application/json")
-
-    async def labels(request: Request) -> Response:
-        from ..layouts import load_layout
-
-        try:
-            layout = await run_in_threadpool(load_layout, site.root)
-        except BookletError as error:
-            return JSONResponse({"error": str(error)}, 500)
-        return JSONResponse(layout.labels, headers={"Cache-Control": "no-store"})
-
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)] if hosts else []
     return Starlette(middleware=middleware, routes=[
-        Route("/edit/{id}", editor),
-        Route("/api/schema", schema),
-        Route("/api/labels", labels),
-        Route("/api/fiches", new_fiche, methods=["GET", "POST"]),
-        Route("/api/fiches/{id}/delete", delete_fiche, methods=["POST"]),
-        Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
-        Route("/api/fiches/{id}/preview", preview, methods=["POST"]),
+        *editor_routes(site, token),
         Route("/", page),
         Route("/fonts/{name}", font),
         Route("/events", events),
         Route("/dist/{path:path}", download),
         Route("/thumbs/{name}", thumbnail),
     ])
-
-
-def _refused_change(request: Request, token: str | None) -> str | None:
-    """Why a request that changes something is refused, if it is: not JSON (a form of another
-    site can post anything but JSON without asking), sent by a page of another site, or,
-    on a server other machines can reach, without the token printed when it started."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        return "changes are sent as JSON by the page of booklet serve"
-    origin = request.headers.get("origin")
-    if origin is not None and origin.split("://", 1)[-1] != request.headers.get("host"):
-        return "changes come only from the page of booklet serve itself"
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
-        return "changes come only from the page of booklet serve itself"
-    if token is not None and not secrets.compare_digest(
-            request.headers.get("x-booklet-token", ""), token):
-        return ("this server is reachable from other machines: a change needs the token "
-                "printed when booklet serve started")
-    return None
 
 
 def serve(root: Path, host: str, port: int, accept_missing_glyphs: bool, echo) -> None:
@@ -382,12 +257,13 @@ def serve(root: Path, host: str, port: int, accept_missing_glyphs: bool, echo) -
     builds = threading.Thread(target=site.build_forever, name="booklet-builds", daemon=True)
     builds.start()
     token = None
+    address = f"http://{_url_host(host)}:{port}/"
     if host not in LOOPBACK:
         token = secrets.token_urlsafe(16)
         echo(f"Warning: serving on {host}: anyone who can reach this machine can read the "
-             f"fiches and the booklet. Editing a fiche needs this token: {token}")
-    echo(f"Serving {display_path(site.root)} at http://{_url_host(host)}:{port}/ — "
-         f"press Ctrl-C to stop.")
+             f"fiches and the booklet. Editing a fiche needs this token: {token} (open "
+             f"{address}#token={token} to edit; give it only to the people who edit)")
+    echo(f"Serving {display_path(site.root)} at {address} — press Ctrl-C to stop.")
     hosts = sorted(LOOPBACK | {host}) if host in LOOPBACK else None  # a web page elsewhere
     server = uvicorn.Server(uvicorn.Config(create_app(site, hosts, token), host=host, port=port,
                                            log_level="warning", timeout_graceful_shutdown=2))
