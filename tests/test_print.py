@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pypdfium2
 import pytest
 
+import booklet
 from conftest import reader, run
 
 MM = 72 / 25.4
@@ -70,7 +72,7 @@ def test_the_screen_pdf_is_tagged_with_bookmarks_and_metadata(built):
     _qpdf_check(built / "dist" / "fiches" / "issy-les-moulineaux-fr.pdf")
 
 
-def test_the_print_pdf_has_bleed_crop_marks_and_pdfx(sample):
+def test_the_print_pdf_has_its_boxes_marks_outside_the_bleed_and_pdfx(sample):
     result = run("build", sample, "--print")
     assert result.exit_code == 0, result.output
     pdf = sample / "dist" / "booklet-fr-print.pdf"
@@ -79,19 +81,201 @@ def test_the_print_pdf_has_bleed_crop_marks_and_pdfx(sample):
     _qpdf_check(pdf)
     document = reader(pdf)
     for page in document.pages:
-        left, bottom, right, top = _mm(page.mediabox)
-        assert _size(page.mediabox) == (A4[0] + 6, A4[1] + 6)
-        assert _mm(page.bleedbox) == _mm(page.mediabox)
-        assert _mm(page.trimbox) == (left + 3, bottom + 3, right - 3, top - 3)
+        trim = _mm(page.trimbox)
+        assert _size(page.trimbox) == A4
+        assert _mm(page.bleedbox) == (trim[0] - 3, trim[1] - 3, trim[2] + 3, trim[3] + 3)
+        assert _mm(page.mediabox) == (trim[0] - 13, trim[1] - 13, trim[2] + 13, trim[3] + 13)
+        assert "/ArtBox" not in page  # PDF/X: a TrimBox or an ArtBox, not both
     catalog = document.trailer["/Root"]
     intent = catalog["/OutputIntents"][0].get_object()
-    assert intent["/S"] == "/GTS_PDFX"
+    assert intent["/S"] == "/GTS_PDFX" and intent["/OutputConditionIdentifier"] == "sRGB IEC61966-2.1"
     assert b"pdfxid:GTS_PDFXVersion>PDF/X-4" in catalog["/Metadata"].get_object().get_data()
     assert document.page_labels[1:] == ["2", "3", "4", "5"]
-    # The cover's band is printed into the bleed: the top-left corner of the sheet is ink.
-    image = pypdfium2.PdfDocument(pdf)[0].render(scale=0.5).to_pil().convert("RGB")
+    # The cover's band is printed into the bleed: the bleed's top-left corner is ink.
+    page = pypdfium2.PdfDocument(pdf)[0]
+    image = page.render(scale=0.5, crop=(10 * MM, 10 * MM, 10 * MM, 10 * MM)).to_pil().convert("RGB")
     corner = image.getpixel((image.width // 2, 1))
-    assert all(abs(a - b) <= 3 for a, b in zip(corner, (31, 58, 104), strict=True))  # indigo
+    assert all(abs(a - b) <= 3 for a, b in zip(corner, (31, 58, 103), strict=True))  # indigo
+
+
+def _mark_segments(pdf_path, page_index=0):
+    """The segments the print marks draw (the artifact after the page's content), with the
+    line width: [((x0, y0), (x1, y1))], width."""
+    import pikepdf
+
+    with pikepdf.open(pdf_path) as pdf:
+        page = pdf.pages[page_index]
+        operations = pikepdf.parse_content_stream(page)
+        start = max(i for i, op in enumerate(operations)
+                    if op.operator == pikepdf.Operator("BMC") and op.operands[0] == "/Artifact")
+        segments, width, point = [], None, None
+        for operands, operator in operations[start:]:
+            name = str(operator)
+            if name == "w":
+                width = float(operands[0])
+            elif name == "m":
+                point = (float(operands[0]), float(operands[1]))
+            elif name == "l":
+                following = (float(operands[0]), float(operands[1]))
+                segments.append((point, following))
+                point = following
+            elif name == "re":
+                raise AssertionError("marks are lines")
+        return segments, width, [float(v) for v in page.BleedBox]
+
+
+def _overlaps_bleed(segment, width, bleed) -> bool:
+    """Whether the stroked segment (butt caps) covers any area inside the BleedBox."""
+    (x0, y0), (x1, y1) = segment
+    half = width / 2
+    if x0 == x1:  # vertical
+        left, right, bottom, top = x0 - half, x0 + half, min(y0, y1), max(y0, y1)
+    else:
+        assert y0 == y1, "marks are horizontal or vertical"
+        left, right, bottom, top = min(x0, x1), max(x0, x1), y0 - half, y0 + half
+    return min(right, bleed[2]) - max(left, bleed[0]) > 1e-6 and \
+        min(top, bleed[3]) - max(bottom, bleed[1]) > 1e-6
+
+
+@pytest.mark.parametrize("marks, segments", [("crop", 8), ("japanese", 24), ("none", 0)])
+def test_marks_are_drawn_outside_the_bleed_only(sample, tmp_path, marks, segments):
+    """Read back from the content stream, and seen on the cover's corner: the bleed is the
+    same pixels with any marks as without; the slug has marks only when asked."""
+    from PIL import ImageChops
+
+    pdf = tmp_path / f"{marks}.pdf"
+    bare = tmp_path / "none.pdf"
+    for path, choice in ((pdf, marks), (bare, "none")):
+        if not path.exists():
+            result = run("build", sample, "--print", "--marks", choice, "--edition", "fr",
+                         "-o", path)
+            assert result.exit_code == 0, result.output
+    _qpdf_check(pdf)
+    page = reader(pdf).pages[0]
+    slug = 10 if marks != "none" else 0
+    assert round(float(page.mediabox.width) / MM) == A4[0] + 6 + 2 * slug
+    if marks != "none":
+        found, width, bleed = _mark_segments(pdf)
+        assert len(found) == segments and width >= 0.25
+        assert not [segment for segment in found if _overlaps_bleed(segment, width, bleed)]
+    # pixels at 127 dpi (5 px a millimetre): 25 mm of the bleed's top-left corner, with and
+    # without marks
+    scale = 127 / 72
+
+    def bleed_corner(path, slug_mm):
+        document = pypdfium2.PdfDocument(path)
+        image = document[0].render(scale=scale).to_pil().convert("RGB")
+        document.close()
+        return image.crop((slug_mm * 5, slug_mm * 5, slug_mm * 5 + 125, slug_mm * 5 + 125))
+
+    marked, plain = bleed_corner(pdf, slug), bleed_corner(bare, 0)
+    difference = max(high for _, high in ImageChops.difference(marked, plain).getextrema())
+    assert difference <= 12, difference  # anti-aliasing of the band's edges; a mark is ~100
+    marked.save(tmp_path / f"corner-{marks}.png")
+    if marks != "none":  # and the marks are there, in the slug above the corner
+        document = pypdfium2.PdfDocument(pdf)
+        image = document[0].render(scale=scale).to_pil().convert("L")
+        document.close()
+        assert image.crop((0, 0, 150, 50)).getextrema()[0] < 200  # a thin dark line: a mark
+
+
+@pytest.mark.parametrize("condition, identifier, description, components", [
+    ("srgb", "sRGB IEC61966-2.1", "sRGB2014", 3),
+    ("fogra39", "FOGRA39", "ISO Coated v2 300% (basICColor)", 4),
+    ("japan-color-2011-coated", "JCS2011", "Japan Color 2011 Coated", 4),
+])
+def test_the_output_intent_names_the_printing_condition_with_its_profile(
+        sample, condition, identifier, description, components):
+    import io
+
+    import pikepdf
+    from PIL import ImageCms
+
+    config = sample / "booklet.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f"print:\n  output_intent: {condition}\n", encoding="utf-8")
+    result = run("build", sample, "--print", "--edition", "ja")
+    assert result.exit_code == 0, result.output
+    pdf_path = sample / "dist" / "booklet-ja-print.pdf"
+    _qpdf_check(pdf_path)
+    with pikepdf.open(pdf_path) as pdf:
+        [intent] = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and str(intent.OutputConditionIdentifier) == identifier
+        profile = ImageCms.getOpenProfile(io.BytesIO(intent.DestOutputProfile.read_bytes()))
+        assert ImageCms.getProfileDescription(profile).strip() == description
+        assert int(intent.DestOutputProfile.N) == components
+        for page in pdf.pages:  # the RGB content stays RGB, declared sRGB for the shop
+            spaces = page.Resources.get("/ColorSpace", {})
+            assert ("/DefaultRGB" in spaces) == (components == 4)
+
+
+def test_print_options_in_booklet_yaml_are_checked(sample):
+    config = sample / "booklet.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + "print:\n  output_intent: fogra51\n", encoding="utf-8")
+    result = run("build", sample, "--print")
+    assert result.exit_code == 1
+    assert "booklet.yaml" in result.output and "fogra39" in result.output
+    assert "--marks" in run("build", sample, "--marks", "crop").output  # needs --print
+
+
+def test_check_print_lists_what_a_print_shop_would_refuse_page_by_page(sample):
+    from PIL import Image
+
+    layouts = sample / "layouts"
+    layouts.mkdir(exist_ok=True)
+    stylesheet = (Path(booklet.__file__).parent / "layouts" / "booklet.css").read_text(
+        encoding="utf-8")
+    (layouts / "booklet.css").write_text(stylesheet + """
+.fiche-kind { font-size: 5pt; }
+.fiche-header { border-bottom: 0.1pt solid #b7282e; }
+.cover::before { content: ""; position: fixed; left: -1.5mm; top: 40mm; width: 30mm;
+                 height: 20mm; background: #b7282e; }
+""", encoding="utf-8")
+    (sample / "images").mkdir(exist_ok=True)
+    Image.new("RGB", (120, 120), (200, 30, 40)).save(sample / "images" / "petit.png")
+    fiche = sample / "fiches" / "issy-les-moulineaux.yaml"
+    fiche.write_text(fiche.read_text(encoding="utf-8").replace(
+        "population: 66171", "population: 66171\nlogo: images/petit.png"), encoding="utf-8")
+    result = run("check", sample, "--print")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+
+    def said(*words):
+        return [line for line in lines if all(word in line for word in words)]
+
+    assert said("fiches/issy-les-moulineaux.yaml:", "print PDF (fr), page 3", "logo",
+                "images/petit.png", "152 dpi", "300 dpi")
+    assert said("layouts/booklet.css:", "page 3 (Issy-les-Moulineaux)", "text at 5 pt")
+    assert said("layouts/booklet.css:", "page 4 (Ichikawa)", "thinner than 0.25 pt", "0.10 pt")
+    assert said("layouts/booklet.css:", "page 1 (cover", "left side", "stops before the bleed")
+    assert not said("page 2 ")  # the contents page has none of these
+    assert not (sample / "dist").exists()  # check writes nothing
+
+
+def test_the_sample_passes_the_print_preflight(sample):
+    result = run("check", sample, "--print", "--marks", "japanese")
+    assert result.exit_code == 0, result.output
+    assert "print PDF" not in result.output
+
+
+def test_a_font_not_embedded_is_an_error_of_the_print_preflight(tmp_path):
+    import pikepdf
+
+    from booklet.print_preflight import print_problems
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.obj.TrimBox = pikepdf.Array([0, 0, 595, 842])
+    page.obj.BleedBox = pikepdf.Array([-8.5, -8.5, 603.5, 850.5])
+    page.obj.MediaBox = pikepdf.Array([-8.5, -8.5, 603.5, 850.5])
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.obj.Contents = pdf.make_stream(b"BT /F1 10 Tf 100 700 Td (Bonjour) Tj ET")
+    pdf.save(tmp_path / "bare.pdf")
+    [problem] = print_problems(tmp_path / "bare.pdf")
+    assert problem.kind == "font" and problem.page == 1 and "Helvetica" in problem.message
 
 
 def test_a5_booklets_use_the_a5_layout_and_say_when_a_fiche_is_too_long(sample):

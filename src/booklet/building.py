@@ -43,6 +43,7 @@ from .outputs import Output, WrittenFiles
 from .page_cache import CACHE_DIR, PageCache, PartRecord, digest, opened
 from .parts import PartJob
 from .preflight import preflight
+from .print_finish import PrintFinish
 from .project import FicheSource, Project, load_project
 from .render_setup import RenderSetup, classify
 
@@ -130,32 +131,61 @@ class Builder:
             self.assemblers.shutdown(wait=True, cancel_futures=True)
             self.assemblers = None
 
-    def check(self, paper: str | None = None) -> Outcome:
+    def check(self, paper: str | None = None, for_print: bool = False,
+              marks: str | None = None) -> Outcome:
         """Validate, preflight and lay out everything (on `paper`, else booklet.yaml's); write
-        nothing in dist/."""
+        nothing in dist/. `for_print`: also make each edition's print PDF (with `marks`) in a
+        temporary folder and preflight it page by page (`print_preflight`)."""
         self._start_workers()
         project = load_project(self.root)
         findings = _checked(project, self.accept_missing_glyphs)
-        setup = RenderSetup(project.root.resolve(), paper or project.config.paper)
-        with opened(project.root, self.use_cache, read_only=True) as cache:
+        setup = RenderSetup(project.root.resolve(), paper or project.config.paper, for_print,
+                            source_date())
+        with opened(project.root, self.use_cache, read_only=not for_print) as cache:
             laid_out = self._lay_out(project, setup, project.config.editions, cache)
-        findings = sort_findings([*findings, *laid_out.findings(project, self)])
-        if any(f.is_error for f in findings):
-            raise DataError(findings)
+            findings = sort_findings([*findings, *laid_out.findings(project, self)])
+            if any(f.is_error for f in findings):
+                raise DataError(findings)
+            if for_print:
+                findings = sort_findings([*findings, *self._print_findings(
+                    laid_out, PrintFinish(marks or project.config.print.marks,
+                                                   project.config.print.output_intent))])
         return Outcome(findings, [], laid_out.rendered, laid_out.reused)
 
+    def _print_findings(self, laid_out: _LaidOut, finish: PrintFinish) -> list[Finding]:
+        """Each edition's print PDF, made in a temporary folder, preflighted page by page."""
+        import tempfile
+
+        from .print_preflight import print_findings
+
+        findings = []
+        with tempfile.TemporaryDirectory(prefix="booklet-print-") as folder:
+            targets = [(parts, Path(folder) / outputs.booklet_name(parts.edition, True))
+                       for parts in laid_out.editions]
+            made = self._booklets(laid_out, targets, WrittenFiles(Path(folder)), finish)
+            try:
+                for (parts, _), booklet in zip(targets, made, strict=True):
+                    findings += print_findings(booklet.temporary, parts, laid_out.records,
+                                               laid_out.layout.stylesheet)
+            finally:
+                outputs.discard(made)
+        return findings
+
     def build(self, edition: str | None = None, output: Path | None = None, paper: str | None = None,
-              for_print: bool = False, impose: str | None = None, sheet: str | None = None
-              ) -> Outcome:
+              for_print: bool = False, impose: str | None = None, sheet: str | None = None,
+              marks: str | None = None) -> Outcome:
         """Build the booklets (and per-collectivité PDFs), or exactly `output` for one edition.
 
-        `paper` overrides booklet.yaml's; `for_print` makes print-shop PDFs instead;
-        `impose="saddle"` also writes each booklet imposed on `sheet` sheets."""
+        `paper` overrides booklet.yaml's; `for_print` makes print-shop PDFs instead (with
+        `marks`, else booklet.yaml's); `impose="saddle"` also writes each booklet imposed on
+        `sheet` sheets."""
         self._start_workers()
         project = load_project(self.root)
         if for_print and impose:
             raise UsageError("--print makes the PDF for a print shop, which imposes it itself; "
                              "--impose makes sheets for an office printer: use one or the other")
+        if marks and not for_print:
+            raise UsageError("--marks are the print shop's: add --print")
         if edition and edition not in project.config.editions:
             raise UsageError(f"edition '{edition}' is not in booklet.yaml (editions: "
                              f"{', '.join(project.config.editions)})")
@@ -183,7 +213,9 @@ class Builder:
                 targets = [(parts, output.resolve() if output
                             else outputs.booklet_path(root, parts.edition, for_print))
                            for parts in laid_out.editions]
-                booklets = self._booklets(laid_out, targets, written)
+                finish = (PrintFinish(marks or project.config.print.marks,
+                                      project.config.print.output_intent) if for_print else None)
+                booklets = self._booklets(laid_out, targets, written, finish)
                 files += booklets
                 if singles:
                     done = {file.path for file in files}
@@ -417,16 +449,18 @@ class Builder:
             raise
 
     def _booklets(self, laid_out: _LaidOut, targets: list[tuple[EditionParts, Path]],
-                  written: WrittenFiles) -> list[Output]:
+                  written: WrittenFiles, for_print: PrintFinish | None = None) -> list[Output]:
         """Each edition's booklet, assembled from its parts' PDFs into a temporary file
-        (in worker processes, side by side), unless the file in place is still right."""
+        (in worker processes, side by side), unless the file in place is still right
+        (`for_print`: finished for a print shop)."""
         font_dirs = laid_out.layout.font_dirs
         booklets, calls, made = [], {}, []
         try:
             for parts, target in targets:
                 labels = booklet_labels(laid_out.layout, parts.edition)
                 records = [laid_out.records[job.key] for job in parts.jobs]
-                key = digest("\n".join([*(record.sha256 for record in records), repr(labels)]))
+                key = digest("\n".join([*(record.sha256 for record in records), repr(labels),
+                                         repr(for_print)]))
                 pages = sum(record.pages for record in records)
                 if written.unchanged(target, key):
                     booklets.append(Output(target, None, pages, False, changed=False))
@@ -434,7 +468,7 @@ class Builder:
                 temporary = outputs.reserve_temporary(target)
                 booklets.append(Output(target, temporary, pages, False))
                 made.append((target, key, temporary))
-                calls[target] = (workers.assemble, records, temporary, labels, font_dirs)
+                calls[target] = (workers.assemble, records, temporary, labels, font_dirs, for_print)
             pool = self.pool
             if self.one_shot and self.pool is not None and calls:
                 self.pool.shutdown(wait=True)  # the rendering's memory goes back first

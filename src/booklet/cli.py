@@ -92,8 +92,13 @@ def cli():
 @click.option("--paper", type=click.Choice(["A4", "A5"]),
               help="Page size, instead of the paper of booklet.yaml.")
 @click.option("--print", "for_print", is_flag=True,
-              help="Make the PDF for a print shop: 3 mm bleed, crop marks, PDF/X-4 "
+              help="Make the PDF for a print shop: PDF/X-4 with a 3 mm bleed, marks outside "
+                   "it, and the printing condition of booklet.yaml's print: output_intent "
                    "(dist/booklet-<edition>-print.pdf).")
+@click.option("--marks", type=click.Choice(["crop", "japanese", "none"]),
+              help="With --print: crop marks, Japanese marks (日本式トンボ: double corner and "
+                   "centre marks) or none (a bare file with bleed); drawn outside the bleed. "
+                   "Default: print: marks: of booklet.yaml, else crop.")
 @click.option("--impose", type=click.Choice(["saddle"]),
               help="Also write each booklet imposed for saddle stitching: two pages per sheet "
                    "side, to print on both sides and fold (dist/booklet-<edition>-saddle.pdf).")
@@ -106,8 +111,8 @@ def cli():
 @ACCEPT_MISSING_GLYPHS
 @NO_CACHE
 def build(directory: Path, edition: str | None, output: Path | None, paper: str | None,
-          for_print: bool, impose: str | None, sheet: str | None, quiet: bool, watch: bool,
-          accept_missing_glyphs: bool, no_cache: bool):
+          for_print: bool, marks: str | None, impose: str | None, sheet: str | None, quiet: bool,
+          watch: bool, accept_missing_glyphs: bool, no_cache: bool):
     """Check the fiches and write the booklet PDFs.
 
     Writes DIRECTORY/dist/booklet-<edition>.pdf for every edition of
@@ -121,12 +126,16 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
       booklet build rencontres-2026 --edition ja
       booklet build --edition fr -o livret.pdf
       booklet build --print                 # for the print shop
+      booklet build --print --marks japanese   # for a Japanese print shop (日本式トンボ)
       booklet build --paper A5 --impose saddle   # A5 booklets from A4 sheets
       booklet build --watch
     """
     if sheet and not impose:
         raise click.UsageError("--sheet is the sheet size of --impose: add --impose saddle")
-    print_options = {"paper": paper, "for_print": for_print, "impose": impose, "sheet": sheet}
+    if marks and not for_print:
+        raise click.UsageError("--marks are the print shop's: add --print")
+    print_options = {"paper": paper, "for_print": for_print, "impose": impose, "sheet": sheet,
+                     "marks": marks}
     if watch:
         from .commands.watch import watch_build
 
@@ -156,10 +165,16 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
 @click.option("--paper", type=click.Choice(["A4", "A5"]),
               help="Check the fit on this page size instead of the paper of booklet.yaml.")
+@click.option("--print", "for_print", is_flag=True,
+              help="Also make the print shop's PDFs (in a temporary folder) and check them page "
+                   "by page: images below 300 dpi, text under 6 pt, lines under 0.25 pt, fonts "
+                   "not embedded, colour short of the bleed.")
+@click.option("--marks", type=click.Choice(["crop", "japanese", "none"]),
+              help="With --print: the marks of the PDFs checked (default: booklet.yaml's).")
 @ACCEPT_MISSING_GLYPHS
 @NO_CACHE
-def check(directory: Path, as_json: bool, quiet: bool, paper: str | None,
-          accept_missing_glyphs: bool, no_cache: bool):
+def check(directory: Path, as_json: bool, quiet: bool, paper: str | None, for_print: bool,
+          marks: str | None, accept_missing_glyphs: bool, no_cache: bool):
     """Check every fiche and lay out every page, without writing anything.
 
     Prints one line per finding, errors first: file:line:column: severity: message.
@@ -171,7 +186,10 @@ def check(directory: Path, as_json: bool, quiet: bool, paper: str | None,
     Examples:
       booklet check rencontres-2026
       booklet check rencontres-2026 --json > findings.json
+      booklet check --print       # also what a print shop's preflight would flag
     """
+    if marks and not for_print:
+        raise click.UsageError("--marks are the print shop's: add --print")
     from .workers import start_pool
 
     pool = start_pool(fork=True)  # first: the workers import WeasyPrint while booklet loads
@@ -181,7 +199,8 @@ def check(directory: Path, as_json: bool, quiet: bool, paper: str | None,
     progress = _Progress(quiet or as_json)
     try:
         findings, failed = run(directory, progress, accept_missing_glyphs, paper,
-                               use_cache=not no_cache, pool=pool).findings, False
+                               use_cache=not no_cache, pool=pool, for_print=for_print,
+                               marks=marks).findings, False
     except DataError as error:
         if not as_json:
             raise

@@ -166,6 +166,16 @@ class Fiche(_Strict):
     """Japanese fiches: kana reading of the name (いちかわし), used for sorting."""
 
 
+class PrintConfig(_Strict):
+    """How `booklet build --print` makes the print shop's PDF."""
+
+    output_intent: Literal["srgb", "fogra39", "japan-color-2011-coated"] = "srgb"
+    """The printing condition: srgb (the shop converts), fogra39 (offset on coated paper in
+    Europe) or japan-color-2011-coated (offset on coated paper in Japan)."""
+    marks: Literal["crop", "japanese", "none"] = "crop"
+    """Marks outside the bleed: crop, japanese (日本式トンボ) or none (a bare file with bleed)."""
+
+
 class BookletConfig(_Strict):
     """booklet.yaml: the event and how its booklet is made."""
 
@@ -179,6 +189,8 @@ class BookletConfig(_Strict):
     """Paper size: A4 or A5."""
     order: list[str] = Field(default=["FR", "JP"], min_length=1)
     """Country groups in order ([FR, JP]), or every fiche id in the order wanted."""
+    print: PrintConfig = PrintConfig()
+    """For the print shop (`booklet build --print`): printing condition and marks."""
 
     @property
     def order_by_country(self) -> bool:

@@ -11,7 +11,8 @@ rebuilt:
 - the links between parts, taken out of the parts' PDFs (`parts.detach_links`),
   put back as annotations in their /Link structure elements;
 - the named destinations, the outline, the page labels, and the catalog of the
-  first part (language, XMP metadata, viewer preferences, output intent).
+  first part (language, XMP metadata, viewer preferences); for a print shop,
+  the page boxes, marks and output intent (`print_finish`).
 
 The result depends only on the parts' PDFs and the labels: the same parts give
 the same bytes, whichever process rendered them and whether they came from the cache.
@@ -27,6 +28,7 @@ import pikepdf
 
 from .font_merge import FontMerger
 from .page_cache import PartRecord
+from .print_finish import PrintFinish, finish
 
 LINK_ID = "booklet-link-"
 """Prefix of the /ID that `parts.detach_links` gives the structure element of a link it takes
@@ -45,19 +47,20 @@ class Label:
 
 
 def assemble_file(parts: list[PartRecord], path: Path, labels: list[Label],
-                  font_dirs: tuple[Path, ...]) -> int:
+                  font_dirs: tuple[Path, ...], for_print: PrintFinish | None = None) -> int:
     """`assemble` into the file at `path`, synced to disk; returns the number of pages."""
     with path.open("wb") as file:
-        pages = assemble(parts, file, labels, font_dirs)
+        pages = assemble(parts, file, labels, font_dirs, for_print)
         file.flush()
         os.fsync(file.fileno())
     return pages
 
 
 def assemble(parts: list[PartRecord], target, labels: list[Label],
-             font_dirs: tuple[Path, ...]) -> int:
+             font_dirs: tuple[Path, ...], for_print: PrintFinish | None = None) -> int:
     """Write the booklet made of `parts` (in order) to `target` (a path or binary file);
-    returns its number of pages."""
+    returns its number of pages. `for_print`: a print shop's PDF, finished so
+    (`print_finish`: page boxes, marks, output intent)."""
     booklet = pikepdf.new()
     first = pikepdf.open(parts[0].pdf)
     version = str(first.pdf_version)
@@ -94,6 +97,8 @@ def assemble(parts: list[PartRecord], target, labels: list[Label],
                  for item in (pikepdf.String(name), array)])))
         _set_outline(booklet, outline)
         booklet.Root.PageLabels = _page_labels(labels)
+        if for_print is not None:
+            finish(booklet, for_print)
         pages = len(booklet.pages)
         booklet.save(target, deterministic_id=True, linearize=False,
                      stream_decode_level=pikepdf.StreamDecodeLevel.none,

@@ -30,9 +30,11 @@ from .pdf_assembly import Label
 from .render_setup import RenderSetup
 
 FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
-# For the print shop: bleed, crop marks, and the colour space of the PDF/X output intent
-# (sRGB2014.icc, the ICC's freely redistributable sRGB profile, in the layout folder).
-PRINT_STYLESHEET = ("@page { bleed: 3mm; marks: crop; } "
+# For the print shop: bleed, and the colour space of the PDF/X output intent (sRGB2014.icc,
+# the ICC's freely redistributable sRGB profile, in the layout folder). The marks are drawn
+# outside the bleed when the booklet is assembled (`print_finish`), which also sets the
+# printing condition's output intent.
+PRINT_STYLESHEET = ("@page { bleed: 3mm; marks: none; } "
                     "@color-profile --output-intent { src: url(sRGB2014.icc); "
                     "components: r, g, b; }")
 OUTPUT_INTENT = "--output-intent"

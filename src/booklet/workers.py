@@ -121,7 +121,8 @@ def own_pdf(record, font_dirs: tuple[Path, ...], cache_folder: Path):
     return PageCache(cache_folder).put_own(record, content)
 
 
-def assemble(records: list, path: Path, labels: list, font_dirs: tuple[Path, ...]) -> int:
+def assemble(records: list, path: Path, labels: list, font_dirs: tuple[Path, ...],
+             for_print=None) -> int:
     """Assemble one booklet into `path` (`pdf_assembly.assemble_file`). Every part is rendered
     by then: a rendering process's renderer gives its memory back to the system first."""
     from .pdf_assembly import assemble_file
@@ -129,7 +130,7 @@ def assemble(records: list, path: Path, labels: list, font_dirs: tuple[Path, ...
     if _renderers:
         release()
         _return_free_memory()
-    return assemble_file(records, path, labels, font_dirs)
+    return assemble_file(records, path, labels, font_dirs, for_print)
 
 
 def _return_free_memory() -> None:

@@ -11,11 +11,13 @@ __all__ = ["build", "check", "describe_written"]
 
 
 def check(root: Path, progress=None, accept_missing_glyphs: bool = False,
-          paper: str | None = None, use_cache: bool = True, pool=None) -> Outcome:
-    """Validate, preflight and lay out everything; write nothing in dist/."""
+          paper: str | None = None, use_cache: bool = True, pool=None, for_print: bool = False,
+          marks: str | None = None) -> Outcome:
+    """Validate, preflight and lay out everything; write nothing in dist/ (`for_print`: also
+    preflight the print PDFs, made in a temporary folder)."""
     with Builder(root, accept_missing_glyphs, progress, use_cache=use_cache,
                  pool=pool) as builder:
-        return builder.check(paper)
+        return builder.check(paper, for_print, marks)
 
 
 def build(root: Path, edition: str | None = None, output: Path | None = None,
