@@ -167,6 +167,16 @@ def _png(width: int, height: int, color=(31, 58, 104)) -> bytes:
     return buffer.getvalue()
 
 
+def _jpeg(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.effect_noise((width, height), 60).convert("RGB").save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
 def _upload(client, content: bytes, field="logo", name="logo.png", headers=JSON, fiche="ichikawa"):
     import base64
 
@@ -209,6 +219,11 @@ def test_uploads_that_are_not_printable_images_are_refused_and_leave_nothing(sam
         "SVG with entities": (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>'
                               b'<svg xmlns="http://www.w3.org/2000/svg"/>', "e.svg", "DOCTYPE"),
         "empty": (b"", "empty.png", "is empty"),
+        "JPEG cut short": (_jpeg(400, 300)[:2000], "cut.jpg", "cut short"),
+        "far too many pixels": (_png(9000, 8000), "huge.png", "far too many pixels"),
+        "XHTML holding an SVG": (b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">'
+                                 b'<svg xmlns="http://www.w3.org/2000/svg"/></html>', "page.svg",
+                                 "is not an SVG image"),
     }
     for what, (content, name, message) in refusals.items():
         refused = _upload(client, content, name=name)
@@ -217,6 +232,9 @@ def test_uploads_that_are_not_printable_images_are_refused_and_leave_nothing(sam
     assert _upload(client, _png(10, 10), field="name").status_code == 400
     assert _upload(client, _png(10, 10), fiche="nowhere").status_code == 400
     assert _upload(client, _png(10, 10), fiche="..%2Fbooklet").status_code in (400, 404)
+    made = client.post("/api/fiches", headers=JSON, json={"id": "evil\n", "lang": "fr",
+                                                          "name": "X", "geography": "Y"})
+    assert made.status_code == 400 and not list((sample / "fiches").glob("evil*"))
     images = sample / "images"
     assert not images.exists() or not [path for path in images.iterdir()
                                        if path.name.startswith(("ichikawa-", "."))]

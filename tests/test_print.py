@@ -168,10 +168,12 @@ def test_marks_are_drawn_outside_the_bleed_only(sample, tmp_path, marks, segment
         document.close()
         return image.crop((slug_mm * 5, slug_mm * 5, slug_mm * 5 + 125, slug_mm * 5 + 125))
 
+    if marks == "none":  # no slug, nothing drawn outside the page and its bleed
+        assert "/Registration" not in page["/Resources"].get("/ColorSpace", {})
+        return
     marked, plain = bleed_corner(pdf, slug), bleed_corner(bare, 0)
     difference = max(high for _, high in ImageChops.difference(marked, plain).getextrema())
     assert difference <= 12, difference  # anti-aliasing of the band's edges; a mark is ~100
-    marked.save(tmp_path / f"corner-{marks}.png")
     if marks != "none":  # and the marks are there, in the slug above the corner
         document = pypdfium2.PdfDocument(pdf)
         image = document[0].render(scale=scale).to_pil().convert("L")
@@ -204,19 +206,31 @@ def test_the_output_intent_names_the_printing_condition_with_its_profile(
         profile = ImageCms.getOpenProfile(io.BytesIO(intent.DestOutputProfile.read_bytes()))
         assert ImageCms.getProfileDescription(profile).strip() == description
         assert int(intent.DestOutputProfile.N) == components
-        for page in pdf.pages:  # the RGB content stays RGB, declared sRGB for the shop
-            spaces = page.Resources.get("/ColorSpace", {})
-            assert ("/DefaultRGB" in spaces) == (components == 4)
+        # the RGB content stays RGB, declared sRGB for the shop wherever RGB is drawn
+        drawing = [page.obj for page in pdf.pages] + [
+            item for item in pdf.objects if isinstance(item, pikepdf.Stream)
+            and item.get("/Subtype") == "/Form" and "/Resources" in item]
+        for item in drawing:
+            content = (b"".join(part.read_bytes() for part in item.Contents)
+                       if "/Type" in item and item.Type == "/Page" and isinstance(
+                           item.Contents, pikepdf.Array)
+                       else item.Contents.read_bytes() if "/Type" in item and item.Type == "/Page"
+                       else item.read_bytes())
+            if re.search(rb"\b(rg|RG)\b", content):
+                spaces = item.Resources.get("/ColorSpace", {})
+                assert ("/DefaultRGB" in spaces) == (components == 4)
 
 
 def test_print_options_in_booklet_yaml_are_checked(sample):
+    for command in ("build", "check"):  # marks are the print shop's
+        result = run(command, sample, "--marks", "crop")
+        assert result.exit_code == 2 and "add --print" in result.output
     config = sample / "booklet.yaml"
     config.write_text(config.read_text(encoding="utf-8")
                       + "print:\n  output_intent: fogra51\n", encoding="utf-8")
     result = run("build", sample, "--print")
     assert result.exit_code == 1
-    assert "booklet.yaml" in result.output and "fogra39" in result.output
-    assert "--marks" in run("build", sample, "--marks", "crop").output  # needs --print
+    assert "booklet.yaml:" in result.output and "fogra39" in result.output
 
 
 def test_check_print_lists_what_a_print_shop_would_refuse_page_by_page(sample):

@@ -332,9 +332,10 @@ def test_on_another_address_changes_need_the_printed_token(sample):
     fiche = sample / ISSY
     try:
         _wait(lambda: _up_to_date(url) or process.poll() is not None, what="booklet serve")
-        [address] = [re.search(r"open (\S+#token=\S+) to edit", line)[1] for line in lines
+        [address] = [re.search(r"open (\S+#token=[\w-]+)", line)[1] for line in lines
                      if "#token=" in line]
         token = address.split("#token=")[1]
+        assert address == f"http://{socket.gethostname()}:{port}/#token={token}"  # not 0.0.0.0
         before = fiche.read_bytes()
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

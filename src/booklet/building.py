@@ -138,6 +138,7 @@ class Builder:
         temporary folder and preflight it page by page (`print_preflight`)."""
         self._start_workers()
         project = load_project(self.root)
+        finish = _print_finish(project, for_print, marks)
         findings = _checked(project, self.accept_missing_glyphs)
         setup = RenderSetup(project.root.resolve(), paper or project.config.paper, for_print,
                             source_date())
@@ -146,10 +147,8 @@ class Builder:
             findings = sort_findings([*findings, *laid_out.findings(project, self)])
             if any(f.is_error for f in findings):
                 raise DataError(findings)
-            if for_print:
-                findings = sort_findings([*findings, *self._print_findings(
-                    laid_out, PrintFinish(marks or project.config.print.marks,
-                                                   project.config.print.output_intent))])
+            if finish is not None:
+                findings = sort_findings([*findings, *self._print_findings(laid_out, finish)])
         return Outcome(findings, [], laid_out.rendered, laid_out.reused)
 
     def _print_findings(self, laid_out: _LaidOut, finish: PrintFinish) -> list[Finding]:
@@ -184,8 +183,7 @@ class Builder:
         if for_print and impose:
             raise UsageError("--print makes the PDF for a print shop, which imposes it itself; "
                              "--impose makes sheets for an office printer: use one or the other")
-        if marks and not for_print:
-            raise UsageError("--marks are the print shop's: add --print")
+        finish = _print_finish(project, for_print, marks)
         if edition and edition not in project.config.editions:
             raise UsageError(f"edition '{edition}' is not in booklet.yaml (editions: "
                              f"{', '.join(project.config.editions)})")
@@ -213,8 +211,6 @@ class Builder:
                 targets = [(parts, output.resolve() if output
                             else outputs.booklet_path(root, parts.edition, for_print))
                            for parts in laid_out.editions]
-                finish = (PrintFinish(marks or project.config.print.marks,
-                                      project.config.print.output_intent) if for_print else None)
                 booklets = self._booklets(laid_out, targets, written, finish)
                 files += booklets
                 if singles:
@@ -568,6 +564,16 @@ def _stylesheet_findings(layout: Layout, messages: list[str]) -> list[Finding]:
         findings.append(Finding(location, message,
                                 "error" if classify(message) == "refused" else "warning"))
     return findings
+
+
+def _print_finish(project: Project, for_print: bool, marks: str | None) -> PrintFinish | None:
+    """How the print PDFs are finished: `marks`, else booklet.yaml's, and its printing
+    condition (None: not a print build, which takes no marks)."""
+    if not for_print:
+        if marks:
+            raise UsageError("--marks are the print shop's: add --print")
+        return None
+    return PrintFinish(marks or project.config.print.marks, project.config.print.output_intent)
 
 
 def _checked(project: Project, accept_missing_glyphs: bool) -> list[Finding]:

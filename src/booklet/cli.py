@@ -132,8 +132,6 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
     """
     if sheet and not impose:
         raise click.UsageError("--sheet is the sheet size of --impose: add --impose saddle")
-    if marks and not for_print:
-        raise click.UsageError("--marks are the print shop's: add --print")
     print_options = {"paper": paper, "for_print": for_print, "impose": impose, "sheet": sheet,
                      "marks": marks}
     if watch:
@@ -175,7 +173,7 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
 @NO_CACHE
 def check(directory: Path, as_json: bool, quiet: bool, paper: str | None, for_print: bool,
           marks: str | None, accept_missing_glyphs: bool, no_cache: bool):
-    """Check every fiche and lay out every page, without writing anything.
+    """Check every fiche and lay out every page, writing nothing in dist/.
 
     Prints one line per finding, errors first: file:line:column: severity: message.
     The information lines say, for every fiche and edition, whether it fits
@@ -188,8 +186,6 @@ def check(directory: Path, as_json: bool, quiet: bool, paper: str | None, for_pr
       booklet check rencontres-2026 --json > findings.json
       booklet check --print       # also what a print shop's preflight would flag
     """
-    if marks and not for_print:
-        raise click.UsageError("--marks are the print shop's: add --print")
     from .workers import start_pool
 
     pool = start_pool(fork=True)  # first: the workers import WeasyPrint while booklet loads

@@ -63,7 +63,7 @@ class SaveResult:
 
 def fiche_path(root: Path, fiche_id: str) -> Path:
     """The file of fiche `fiche_id`, which must be a fiche id (no path, no '..')."""
-    if not FICHE_ID.match(fiche_id):
+    if not FICHE_ID.fullmatch(fiche_id):
         raise EditError(f"'{fiche_id}' is not a fiche id (lowercase letters, digits and -)")
     return root / FICHES_DIR / f"{fiche_id}.yaml"
 

@@ -76,9 +76,9 @@ def _blank(value: Any) -> bool:
 
 
 Text = Annotated[str | dict[Lang, str], BeforeValidator(_text_value)]
+"""A text in the fiche's language, or translations: {fr: ..., ja: ...}."""
 ImagePath = Annotated[str, Field(json_schema_extra={"format": "image-path"})]
 """A logo or photo: a file inside the project folder (the editor offers an upload for it)."""
-"""A text in the fiche's language, or translations: {fr: ..., ja: ...}."""
 
 
 class _Strict(BaseModel):

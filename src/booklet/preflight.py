@@ -28,6 +28,8 @@ MAX_AREA_KM2 = 100_000
 MIN_AREA_KM2 = 0.01
 MAX_DENSITY = 40_000  # inhabitants per km²; Paris has about 20,000
 RASTER_FORMATS = {"PNG", "JPEG"}
+MAX_IMAGE_PIXELS = 60_000_000
+"""More than a photo printed across an A3 sheet at 300 dpi needs (17 million pixels)."""
 
 
 def preflight(project: Project, accept_missing_glyphs: bool = False) -> list[Finding]:
@@ -145,25 +147,50 @@ def image_problem(root: Path, value: str) -> str | None:
     return image_file_problem(path, value)
 
 
-def image_file_problem(path: Path, value: str, svg: bool | None = None) -> str | None:
+def image_file_problem(path: Path, value: str, svg: bool | None = None,
+                       decode: bool = False) -> str | None:
     """Why the image file at `path` (named `value` in messages) cannot be printed, or None:
-    PNG and JPEG are read whole, SVG (`svg`, else by its suffix) must hold everything it
-    draws."""
+    a PNG or JPEG that reads (`decode`: decoded whole, as an upload is once) with at most
+    MAX_IMAGE_PIXELS; an SVG (`svg`, else by its suffix) that holds everything it draws."""
     if path.suffix.lower() == ".svg" if svg is None else svg:
         return _svg_problem(path, value)
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
+    too_many = (f"'{value}' has far too many pixels to be a logo or a photo (more than "
+                f"{MAX_IMAGE_PIXELS // 1_000_000} million): save a smaller copy")
     try:
-        with Image.open(path) as image:
-            image.verify()
-            kind = image.format
-    except Image.DecompressionBombError:
-        return f"'{value}' has far too many pixels to be a logo or a photo: save a smaller copy"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                kind, (width, height) = image.format, image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    return too_many
+                image.verify()
+            if decode:
+                _decode_whole(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return too_many
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return f"'{value}' is not a readable image: save it as PNG or JPEG"
+        return f"'{value}' is not a readable image, or is cut short: save it as PNG or JPEG"
     if kind not in RASTER_FORMATS:
         return f"'{value}' is a {kind} image: save it as PNG or JPEG"
     return None
+
+
+def _decode_whole(path: Path) -> None:
+    """Decode the image at `path`, an OSError if it is cut short (WeasyPrint, once imported,
+    tells Pillow to accept truncated images: not here)."""
+    from PIL import Image, ImageFile
+
+    accepting = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with Image.open(path) as image:
+            image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepting
 
 
 def _svg_problem(path: Path, value: str) -> str | None:
@@ -174,6 +201,8 @@ def _svg_problem(path: Path, value: str) -> str | None:
         tree = ElementTree.fromstring(data)
     except ElementTree.ParseError as error:
         return f"'{value}' is not a readable SVG image ({error})"
+    if tree.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
+        return f"'{value}' is not an SVG image (its root is not <svg>): save it as SVG, PNG or JPEG"
     for element in tree.iter():
         for attribute, link in element.attrib.items():
             external = attribute.endswith("href") and not link.startswith(("#", "data:"))

@@ -27,12 +27,10 @@ import pikepdf
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MM = 72 / 25.4
-BLEED_MM = 3.0
 SLUG_MM = 10.0
 """Beyond the bleed: room for the marks."""
 MARK_WIDTH_PT = 0.3
 """Thicker than the 0.25 pt hairline print shops refuse."""
-MARKS = ("none", "crop", "japanese")
 
 
 @dataclass(frozen=True)
@@ -73,19 +71,19 @@ def finish(pdf: pikepdf.Pdf, options: PrintFinish) -> None:
     registration = _registration(pdf) if options.marks != "none" else None
     for page in pdf.pages:
         trim = _box(page.obj.TrimBox)
-        bleed = _grown(trim, BLEED_MM * MM)
+        bleed = _box(page.obj.MediaBox)  # as WeasyPrint laid the page out: with its bleed
         media = _grown(bleed, SLUG_MM * MM) if options.marks != "none" else bleed
         clip = pikepdf.Stream(pdf, f"q {_rect(bleed)} re W n\n".encode())
         parts = [clip, *_contents(page.obj), pikepdf.Stream(pdf, b"Q\n")]
         if registration is not None:
-            parts.append(pikepdf.Stream(pdf, mark_operators(trim, options.marks)))
+            parts.append(pikepdf.Stream(pdf, mark_operators(trim, bleed, options.marks)))
             _resources(page.obj, "/ColorSpace")[pikepdf.Name("/Registration")] = registration
         page.obj.Contents = pikepdf.Array(parts)
         page.obj.MediaBox = pikepdf.Array(media)
         page.obj.BleedBox = pikepdf.Array(bleed)
         page.obj.TrimBox = pikepdf.Array(trim)
         if srgb is not None:
-            for resources in _all_resources(page.obj):
+            for resources in _all_resources(page.obj, pdf):
                 _resources_of(resources, "/ColorSpace")[pikepdf.Name("/DefaultRGB")] = \
                     pikepdf.Array([pikepdf.Name("/ICCBased"), srgb])
     pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
@@ -97,15 +95,13 @@ def finish(pdf: pikepdf.Pdf, options: PrintFinish) -> None:
         DestOutputProfile=_icc_stream(pdf, condition)))])
 
 
-def mark_operators(trim: list[float], marks: str) -> bytes:
+def mark_operators(trim: list[float], bleed_box: list[float], marks: str) -> bytes:
     """The content stream drawing `marks` around the page trimmed at `trim` (x0 y0 x1 y1),
-    entirely outside the bleed."""
+    entirely outside `bleed_box`."""
     x0, y0, x1, y1 = trim
-    bleed = BLEED_MM * MM
     lines: list[list[tuple[float, float]]] = []
-    for x, sx in ((x0, -1), (x1, 1)):
-        for y, sy in ((y0, -1), (y1, 1)):
-            bx, by = x + sx * bleed, y + sy * bleed  # the bleed's corner
+    for x, sx, bx in ((x0, -1, bleed_box[0]), (x1, 1, bleed_box[2])):
+        for y, sy, by in ((y0, -1, bleed_box[1]), (y1, 1, bleed_box[3])):  # by: the bleed's edge
             if marks == "crop":
                 length = 6 * MM
                 lines += [[(bx, y), (bx + sx * length, y)], [(x, by), (x, by + sy * length)]]
@@ -116,10 +112,10 @@ def mark_operators(trim: list[float], marks: str) -> bytes:
                           [(bx, by), (bx + sx * length, by)], [(bx, by), (bx, by + sy * length)]]
     if marks == "japanese":  # centre marks: the axis, crossed, in the middle of each side
         cx, cy, reach, arm = (x0 + x1) / 2, (y0 + y1) / 2, 9 * MM, 4 * MM
-        for sy, edge in ((-1, y0 - bleed), (1, y1 + bleed)):
+        for sy, edge in ((-1, bleed_box[1]), (1, bleed_box[3])):
             middle = edge + sy * reach / 2
             lines += [[(cx, edge), (cx, edge + sy * reach)], [(cx - arm, middle), (cx + arm, middle)]]
-        for sx, edge in ((-1, x0 - bleed), (1, x1 + bleed)):
+        for sx, edge in ((-1, bleed_box[0]), (1, bleed_box[2])):
             middle = edge + sx * reach / 2
             lines += [[(edge, cy), (edge + sx * reach, cy)], [(middle, cy - arm), (middle, cy + arm)]]
     path = "\n".join(" ".join(f"{px:.3f} {py:.3f} {'m' if i == 0 else 'l'}"
@@ -168,9 +164,12 @@ def _resources_of(resources: pikepdf.Dictionary, kind: str) -> pikepdf.Dictionar
     return resources[kind]
 
 
-def _all_resources(page: pikepdf.Dictionary):
-    """The resources of a page and of every form and pattern it draws, once each."""
-    seen, pending = set(), [page.get("/Resources")]
+def _all_resources(page: pikepdf.Dictionary, pdf: pikepdf.Pdf):
+    """The resources of a page and of everything it draws with its own: forms, patterns,
+    soft masks, Type 3 glyphs, annotations' appearances (each once; one is made for an
+    appearance without)."""
+    seen = set()
+    pending = [page.get("/Resources")] + [stream.Resources for stream in _appearances(page, pdf)]
     while pending:
         resources = pending.pop()
         if not isinstance(resources, pikepdf.Dictionary):
@@ -180,10 +179,26 @@ def _all_resources(page: pikepdf.Dictionary):
                 continue
             seen.add(resources.objgen)
         yield resources
-        for kind in ("/XObject", "/Pattern"):
-            for item in resources.get(kind, {}).values():
-                if isinstance(item, pikepdf.Stream | pikepdf.Dictionary) and "/Resources" in item:
-                    pending.append(item.Resources)
+        drawn = [*resources.get("/XObject", {}).values(), *resources.get("/Pattern", {}).values(),
+                 *(state.SMask.G for state in resources.get("/ExtGState", {}).values()
+                   if isinstance(state.get("/SMask"), pikepdf.Dictionary) and "/G" in state.SMask),
+                 *(font for font in resources.get("/Font", {}).values()
+                   if font.get("/Subtype") == "/Type3")]
+        pending += [item.Resources for item in drawn
+                    if isinstance(item, pikepdf.Stream | pikepdf.Dictionary) and "/Resources" in item]
+
+
+def _appearances(page: pikepdf.Dictionary, pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
+    """The appearance streams of a page's annotations, each with a resource dictionary."""
+    streams = []
+    for annotation in page.get("/Annots", []):
+        normal = annotation.get("/AP", {}).get("/N")
+        for stream in ([normal] if isinstance(normal, pikepdf.Stream)
+                       else list(normal.values()) if isinstance(normal, pikepdf.Dictionary) else []):
+            if "/Resources" not in stream:
+                stream.Resources = pdf.make_indirect(pikepdf.Dictionary())
+            streams.append(stream)
+    return streams
 
 
 def _box(array) -> list[float]:

@@ -65,12 +65,15 @@ def _page_problems(page, number: int) -> list[PageProblem]:
         if _is_mark(item) and (left < bleed[0] or bottom < bleed[1] or right > bleed[2]
                                or top > bleed[3]):
             continue  # the print shop's marks, in the slug
-        scale = _scale(_matrix(item).multiply(to_page))
+        matrix = _matrix(item).multiply(to_page)
+        scale = _scale(matrix)
         if item.type == pdfium.FPDF_PAGEOBJ_IMAGE:
-            metadata = item.get_metadata()
-            dpi = min(metadata.horizontal_dpi, metadata.vertical_dpi)
+            width, height = item.get_px_size()
+            a, b, c, d, _, _ = matrix.get()  # the unit square the image fills, on the page
+            printed_width, printed_height = math.hypot(a, b) / 72, math.hypot(c, d) / 72  # inches
+            dpi = min(width / printed_width, height / printed_height) if printed_width and \
+                printed_height else 0
             if 0 < dpi < MIN_PRINT_DPI:
-                width, height = metadata.width, metadata.height
                 printed = (f"{(right - left) / 72 * 25.4:.0f} × {(top - bottom) / 72 * 25.4:.0f} mm")
                 problems.append(PageProblem(number, "image", (
                     f"an image of {width} × {height} pixels prints at {dpi:.0f} dpi ({printed}); "

@@ -74,7 +74,7 @@ def load_project(root: Path) -> Project:
             continue
         ids.append(path.stem)
         source, fiche = _load(path, Fiche, findings)
-        if not FICHE_ID.match(path.stem):
+        if not FICHE_ID.fullmatch(path.stem):
             findings.append(Finding(source.location(()) if source else SourceLocation(display_path(path)),
                 f"the file name '{path.name}' is also the fiche id, used in links and file names: "
                 f"use only lowercase a-z, 0-9, - and _, e.g. 'ichikawa.yaml'"))

@@ -1,8 +1,8 @@
 """Logos and photos uploaded from the fiche editor, checked and stored under images/.
 
 An upload goes through the checks every fiche image gets (`preflight`: a PNG or
-JPEG that reads whole, an SVG that draws nothing from elsewhere) before it is
-stored. It never replaces a file: it is named after the fiche, the field and
+JPEG that decodes whole within the pixel limit, an SVG that draws nothing from
+elsewhere) before it is stored. It never replaces a file: it is named after the fiche, the field and
 its content (images/<id>-logo-<hash>.png), so the same image sent twice is one
 file and an image another fiche uses is never overwritten. The form gets the
 path to put in its field; the fiche itself changes only when the form is saved.
@@ -43,16 +43,26 @@ def store_image(root: Path, fiche_id: str, field: str, filename: str, content: b
     digest = hashlib.sha256(content).hexdigest()[:12]
     value = f"{IMAGES_DIR}/{fiche_id}-{field}-{digest}{suffix}"
     target = root / value
-    if target.is_file() and target.read_bytes() == content:
-        return value
-    temporary = temporary_beside(target, lambda file: file.write(content))
+    if target.is_file():
+        return value  # named after its content: sent before
     try:
-        problem = image_file_problem(temporary, shown, svg=suffix == ".svg")
-        if problem:
-            raise EditError(f"{field}: {problem}")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
+        temporary = temporary_beside(target, lambda file: file.write(content))
+        try:
+            problem = image_file_problem(temporary, shown, svg=suffix == ".svg", decode=True)
+            if problem:
+                raise EditError(f"{field}: {problem}")
+            try:
+                os.link(temporary, target)  # never over an existing file
+            except FileExistsError:
+                pass  # the same name: the same content, sent before
+            except OSError:  # a file system without hard links
+                if not target.exists():
+                    os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+    except OSError as error:
+        raise EditError(f"the image could not be stored in {IMAGES_DIR}/ ({error.strerror}): "
+                        f"check that the project folder can be written to and has room") from None
     return value
 
 
@@ -62,7 +72,8 @@ def image_suffix(content: bytes, shown: str) -> str:
         if content.startswith(signature):
             return suffix
     head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in content[:4096].lower():
-        return ".svg"
+    if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")) \
+            and b"<svg" in content[:4096].lower():
+        return ".svg"  # then checked as every SVG is (preflight)
     raise EditError(f"{shown} is not a PNG, JPEG or SVG image: save it as PNG or JPEG "
                     f"and choose it again")

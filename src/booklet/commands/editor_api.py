@@ -1,7 +1,8 @@
 """The fiche editor of `booklet serve`: its page and the API behind it.
 
 - `GET /edit/{id}`: the editor (site/edit.html), a form built from the fiche's
-  JSON Schema (`/api/schema`) with the layout's labels (`/api/labels`);
+  JSON Schema (`/api/schema`) with the layout's labels (`/api/labels`) and the
+  upload limit (`/api/limits`);
 - `GET|PUT /api/fiches/{id}`: a fiche as data with its version, and saving it
   (`fiche_edits`); `GET|POST /api/fiches`: the fiches, and a new one;
   `POST /api/fiches/{id}/delete`;
@@ -59,8 +60,10 @@ def editor_routes(site: Site, token: str | None) -> list[Route]:
         try:
             body = await _json_body(request, limit)
         except TooLarge:
-            return JSONResponse({"error": f"the request is larger than "
-                                          f"{limit // 2**20} MB: nothing was changed"}, 413)
+            what = (f"images up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted"
+                    if limit == MAX_UPLOAD_REQUEST_BYTES else "a fiche is far smaller")
+            return JSONResponse({"error": f"the request is too large ({what}): nothing was "
+                                          f"changed"}, 413)
         except (ValueError, ClientDisconnect):
             return JSONResponse({"error": "the request is not JSON"}, 400)
         if not isinstance(body, dict):
@@ -159,6 +162,9 @@ def editor_routes(site: Site, token: str | None) -> list[Route]:
     async def schema(request: Request) -> Response:
         return FileResponse(SCHEMAS_DIR / "fiche.schema.json", media_type="application/json")
 
+    async def limits(request: Request) -> Response:
+        return JSONResponse({"max_upload_bytes": MAX_UPLOAD_BYTES})
+
     async def labels(request: Request) -> Response:
         from ..layouts import load_layout
 
@@ -172,6 +178,7 @@ def editor_routes(site: Site, token: str | None) -> list[Route]:
         Route("/edit/{id}", editor),
         Route("/api/schema", schema),
         Route("/api/labels", labels),
+        Route("/api/limits", limits),
         Route("/api/fiches", fiches, methods=["GET", "POST"]),
         Route("/api/fiches/{id}/delete", delete_fiche, methods=["POST"]),
         Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
@@ -196,8 +203,9 @@ def refused_change(request: Request, token: str | None) -> str | None:
         return "changes come only from the page of booklet serve itself"
     if token is not None and not secrets.compare_digest(
             request.headers.get("x-booklet-token", ""), token):
-        return ("this server is reachable from other machines: a change needs the token "
-                "printed when booklet serve started")
+        return ("this server is reachable from other machines, so changes need its token: "
+                "open the address booklet serve printed when it started, the one ending in "
+                "#token=… (ask the person who started it)")
     return None
 
 

@@ -260,9 +260,15 @@ def serve(root: Path, host: str, port: int, accept_missing_glyphs: bool, echo) -
     address = f"http://{_url_host(host)}:{port}/"
     if host not in LOOPBACK:
         token = secrets.token_urlsafe(16)
+        reachable = address
+        if host in ("0.0.0.0", "::"):  # every address of this machine: name one
+            import socket
+
+            reachable = f"http://{socket.gethostname()}:{port}/"
         echo(f"Warning: serving on {host}: anyone who can reach this machine can read the "
-             f"fiches and the booklet. Editing a fiche needs this token: {token} (open "
-             f"{address}#token={token} to edit; give it only to the people who edit)")
+             f"fiches and the booklet. Editing a fiche needs this token: {token}. To edit, open "
+             f"{reachable}#token={token} (this computer's name; its IP address works too), "
+             f"and give that address only to the people who edit.")
     echo(f"Serving {display_path(site.root)} at {address} — press Ctrl-C to stop.")
     hosts = sorted(LOOPBACK | {host}) if host in LOOPBACK else None  # a web page elsewhere
     server = uvicorn.Server(uvicorn.Config(create_app(site, hosts, token), host=host, port=port,
