@@ -261,11 +261,12 @@ class Builder:
                              publish, then=[job for job in jobs if job.name not in changed],
                              complete=lambda job, plan=planned: plan[job.edition].complete(job),
                              last=True)
-            else:  # the front matter alone first: its length sets every page number
-                self._render([parts.front for parts in planned.values()], cache, result)
-            moved = {edition: result.records[parts.front.key].pages
-                     for edition, parts in planned.items()
-                     if result.records[parts.front.key].pages != fronts[edition]}
+                lengths = {edition: result.records[parts.front.key].pages
+                           for edition, parts in planned.items()}
+            else:  # the front matter's length first (laid out only): it sets every page number
+                lengths = self._front_lengths(planned, result)
+            moved = {edition: pages for edition, pages in lengths.items()
+                     if pages != fronts[edition]}
             if learned and not moved:
                 break
             fronts.update(moved)
@@ -281,6 +282,16 @@ class Builder:
                 result.stylesheet_messages = workers.renderer(setup, setup_key).stylesheet_messages
         cache.write_note(f"setup-{setup_key}", result.stylesheet_messages)
         return result
+
+    def _front_lengths(self, planned: dict[str, EditionParts], result: _LaidOut) -> dict[str, int]:
+        """How many pages each edition's front matter takes, laid out (not written) in the
+        worker processes, side by side."""
+        calls = {edition: (workers.page_count, parts.complete(parts.front), result.setup,
+                           result.setup_key) for edition, parts in planned.items()}
+        if self.pool is None:
+            return {edition: call[0](*call[1:]) for edition, call in calls.items()}
+        futures = self._submit(calls)
+        return {futures[future]: pages for future, pages in self._results(futures)}
 
     def _start_edited(self, project: Project, changed: set[str], setup_key: str,
                       cache: PageCache, result: _LaidOut, publish: Callable | None) -> None:

@@ -113,6 +113,12 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache, own: bool = 
     return cache.put(record, finished)
 
 
+def page_count(job: PartJob, renderer: Renderer) -> int:
+    """How many pages a part (not a fiche: it has no copyfit) takes, laid out only: the
+    front matter's length, before the page numbers it sets are known."""
+    return len(renderer.render(with_borrowed_anchors(job.html)[0]).document.pages)
+
+
 def _fit_facts(step: int | None, rendered: Rendered) -> dict:
     characters, sections = overflow(rendered) if step is None else (0, [])
     return {"step": step, "filled": page_filled(rendered), "overflow_characters": characters,

@@ -112,6 +112,13 @@ def render(job, setup, setup_key: str, cache_folder: Path, read_only: bool, own:
             made.stylesheet_messages)
 
 
+def page_count(job, setup, setup_key: str) -> int:
+    """How many pages a part takes, laid out only (`parts.page_count`)."""
+    from .parts import page_count as count
+
+    return count(job, renderer(setup, setup_key))
+
+
 def own_pdf(record, font_dirs: tuple[Path, ...], cache_folder: Path):
     """Make the collectivité's own PDF of a fiche's part in the cache; its record then."""
     from .page_cache import PageCache
