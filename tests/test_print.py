@@ -86,6 +86,7 @@ def test_the_print_pdf_has_its_boxes_marks_outside_the_bleed_and_pdfx(sample):
         assert _mm(page.bleedbox) == (trim[0] - 3, trim[1] - 3, trim[2] + 3, trim[3] + 3)
         assert _mm(page.mediabox) == (trim[0] - 13, trim[1] - 13, trim[2] + 13, trim[3] + 13)
         assert "/ArtBox" not in page  # PDF/X: a TrimBox or an ArtBox, not both
+        assert "/Annots" not in page  # PDF/X: no annotation over the page (links are for screens)
     catalog = document.trailer["/Root"]
     intent = catalog["/OutputIntents"][0].get_object()
     assert intent["/S"] == "/GTS_PDFX" and intent["/OutputConditionIdentifier"] == "sRGB IEC61966-2.1"

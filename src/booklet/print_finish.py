@@ -8,6 +8,7 @@ no marks. Each page of the assembled booklet then gets (PDF/X-4, ISO 15930-7):
 - MediaBox: the BleedBox plus a slug, where the marks are drawn, never over
   the bleed (`marks="none"`: no slug, MediaBox = BleedBox, for shops that want
   a bare file with bleed);
+- no annotations (links are for screens: PDF/X allows none over the page);
 - marks in the registration colour (every plate): `crop`, a line along each
   trim edge at each corner; `japanese`, 日本式トンボ, double corner marks (the
   inner line at the trim, the outer at the bleed, which meet in an L at the
@@ -79,6 +80,8 @@ def finish(pdf: pikepdf.Pdf, options: PrintFinish) -> None:
             parts.append(pikepdf.Stream(pdf, mark_operators(trim, bleed, options.marks)))
             _resources(page.obj, "/ColorSpace")[pikepdf.Name("/Registration")] = registration
         page.obj.Contents = pikepdf.Array(parts)
+        if "/Annots" in page.obj:  # PDF/X: no annotation may be printed over the page (the
+            del page.obj["/Annots"]  # contents' links are for screens; the outline stays)
         page.obj.MediaBox = pikepdf.Array(media)
         page.obj.BleedBox = pikepdf.Array(bleed)
         page.obj.TrimBox = pikepdf.Array(trim)
