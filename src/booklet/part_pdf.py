@@ -78,8 +78,11 @@ def own_copy(part: bytes, fonts: dict, font_dirs: tuple[Path, ...]) -> bytes:
 
 
 def _saved(pdf: pikepdf.Pdf) -> bytes:
+    """`pdf` written compactly: its objects in compressed object streams, and every stream
+    left uncompressed (WeasyPrint writes parts so) compressed."""
     output = io.BytesIO()
-    pdf.save(output, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    pdf.save(output, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return output.getvalue()
 
 
