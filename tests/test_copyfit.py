@@ -151,7 +151,8 @@ def test_the_search_finds_the_largest_fitting_step(guess, first_fitting):
         tried.append(step)
         return step
 
-    result = fit(render_at, 5, estimate=lambda _: guess, fits=lambda step: step >= first_fitting)
+    result = fit(render_at, 5, estimate=lambda _, step: guess if step == 0 else None,
+                 fits=lambda step: step >= first_fitting)
     assert result.step == (first_fitting if first_fitting < 5 else None)
     assert result.rendered == min(first_fitting, 4)  # the smallest size when nothing fits
     assert len(tried) == len(set(tried))

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from .render import Rendered
 
 
+CAPACITY_EXPONENT = 1.55
+"""A fiche's page holds about (demand₀ / demand)^1.55 times the text it holds at demand₀:
+measured on the default layout's long fiches (A4, French and Japanese), where it predicts
+the step of most in one try."""
+
+
 @dataclass(frozen=True)
 class FitStep:
     """One size at which a fiche can be set."""
@@ -106,56 +112,62 @@ def fits(rendered: Rendered) -> bool:
 
 
 def fit(render_at: Callable[[int], Rendered], steps: int,
-        estimate: Callable[[Rendered], int | None] | None = None,
+        estimate: Callable[[Rendered, int], int | None] | None = None,
         fits: Callable[[Rendered], bool] = fits) -> Fit:
     """The first (largest) step at which `render_at(step)` fits on one page.
 
-    Steps are ordered, so a search suffices. It starts at the step `estimate`
-    predicts from the full-size rendering (else at the smallest), tries the
-    guess's neighbour, then bisects what is left: a good guess costs three
-    renderings in all, whatever the number of steps."""
+    Steps are ordered, so a search suffices. A rendering too long for its page predicts
+    where the answer lies (`estimate(rendering, its step)`); the next step tried is that
+    prediction when it is still open, else the step above the smallest that fits (the
+    answer when the prediction was right), further up at each miss, else the first step
+    that may fit, further down at each miss, else the middle of what is left. A good
+    prediction costs three renderings in all (full size, the answer, and the step above
+    it, which must not fit), whatever the number of steps."""
     first = render_at(0)
     if fits(first) or steps == 1:
         return Fit(0 if fits(first) else None, first)
-    too_big, fitting, best, rendered = 0, None, None, first
-
-    def probe(step: int) -> None:
-        nonlocal too_big, fitting, best, rendered
+    too_big, fitting, best, rendered, step, stride = 0, None, None, first, 0, 1
+    while True:
+        predicted = estimate(rendered, step) if estimate else None
+        ceiling = steps if fitting is None else fitting  # the open range: too_big < step < ceiling
+        if predicted is not None and too_big < predicted < ceiling:
+            step = predicted
+        elif fitting is None:  # nothing fits yet: further down, faster and faster
+            step, stride = min(steps - 1, too_big + stride), stride * 2
+        elif too_big == 0:  # nothing known too big but full size: back up, faster and faster
+            step, stride = max(1, fitting - stride), stride * 2
+        else:
+            step = (too_big + fitting) // 2
         rendered = render_at(step)
         if fits(rendered):
             fitting, best = step, rendered
         else:
             too_big = step
-
-    guess = min(max((estimate(first) if estimate else None) or steps - 1, 1), steps - 1)
-    probe(guess)
-    neighbour = guess + 1 if fitting is None else guess - 1  # towards the side still open
-    if too_big < neighbour < (steps if fitting is None else fitting):
-        probe(neighbour)
-    if fitting is None and too_big < steps - 1:
-        probe(steps - 1)
-    if fitting is None:
-        return Fit(None, rendered)
-    while fitting - too_big > 1:
-        probe((too_big + fitting) // 2)
-    return Fit(fitting, best)
+        if fitting is not None and fitting - too_big == 1:
+            return Fit(fitting, best)
+        if fitting is None and too_big == steps - 1:
+            return Fit(None, rendered)
 
 
-def estimate_step(first: Rendered, steps: list[FitStep]) -> int | None:
-    """The step at which the texts should fit, from how much of them the full-size page held.
+def estimate_step(rendered: Rendered, step: int, steps: list[FitStep]) -> int | None:
+    """The step at which the texts should just fit, from `rendered`, the fiche set at `step`
+    and too long for its page (None for a page that fits, or whose texts fit and only the
+    sidebar is too tall).
 
-    Text that fits in a column of fixed width scales with 1 / (size² × leading).
-    None when the texts fit and only the sidebar is too tall."""
-    counts = [_section_characters(page) for page in first.document.pages]
+    Text in a column of fixed width takes a height proportional to size² × leading, its
+    demand; the share of the texts a page holds grows faster than the demand shrinks
+    (headings and the spaces between paragraphs do not shrink with it): as the demand's
+    power `CAPACITY_EXPONENT`, measured on the default layout."""
+    if len(rendered.document.pages) < 2:
+        return None
+    counts = [_section_characters(page) for page in rendered.document.pages]
     on_first, total = counts[0], sum(counts)
     if total == on_first:
         return None
-    share, full = on_first / total, steps[0]
-    for index, step in enumerate(steps):
-        demand = (step.body_size_pt / full.body_size_pt) ** 2 * step.leading / full.leading
-        if demand <= share:
-            return index
-    return len(steps) - 1
+    demand = [each.body_size_pt ** 2 * each.leading for each in steps]
+    allowed = demand[step] * (on_first / total) ** (1 / CAPACITY_EXPONENT)
+    return next((index for index, value in enumerate(demand) if value <= allowed),
+                len(steps) - 1)
 
 
 def overflow(rendered: Rendered) -> tuple[int, list[int]]:

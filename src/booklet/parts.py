@@ -94,7 +94,8 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache, own: bool = 
     html, borrowed = with_borrowed_anchors(job.html)
     if job.kind == "fiche":
         result = fit(lambda step: renderer.render(at_step(html, job.steps[step])),
-                     len(job.steps), estimate=lambda first: estimate_step(first, list(job.steps)))
+                     len(job.steps),
+                     estimate=lambda rendered, step: estimate_step(rendered, step, list(job.steps)))
         rendered = result.rendered
         fit_facts = _fit_facts(result.step, rendered)
         if result.fits:
