@@ -51,16 +51,11 @@ def seconds_per_edition(root: Path) -> dict[str, float]:
     renderer = workers.renderer(setup, key)
     spent, sizes, proofs, singles = {}, {}, {}, 0.0
     files = font_files(layout.font_dirs)
+    fronts = cache.read_note(f"front-pages-{key}") or {}  # as the build found them
     for edition in project.config.editions:
-        front_pages = 2
-        for _ in range(4):
-            parts = plan_parts(project, layout, setup, key, edition, front_pages)
-            record = cache.get(parts.front.key)
-            if record is None:
-                raise SystemExit(f"build {root} first: its page cache has no front matter")
-            if record.pages == front_pages:
-                break
-            front_pages = record.pages
+        if edition not in fronts:
+            raise SystemExit(f"build {root} first: its page cache has no front matter")
+        parts = plan_parts(project, layout, setup, key, edition, fronts[edition])
         spent[edition], proofs[edition], documents = 0.0, 0.0, []
         for job in parts.jobs:
             html, _ = with_borrowed_anchors(parts.complete(job).html)
