@@ -259,3 +259,22 @@ def test_uploads_are_limited_in_size_and_come_only_from_the_page(sample):
                    headers={**JSON, "x-booklet-token": "s3cret"}).status_code == 201
     stored = list((sample / "images").glob("ichikawa-logo-*"))
     assert len(stored) == 1  # only the upload with the token
+
+
+def test_the_live_view_shows_what_booklet_check_finds_at_each_field(sample):
+    """Besides the model's errors: a character no font has, a doubtful figure, an image that
+    cannot print, each at its field (no page is drawn: no build has run here)."""
+    client = _client(sample)
+    form = client.get("/api/fiches/issy-les-moulineaux").json()
+    data = form["data"]
+    data["sections"]["history"] = {"fr": data["sections"]["history"], "ja": "歴史\u0378です"}
+    data["population"] = 25_000_000
+    data["logo"] = "images/absent.png"
+    shown = client.post("/api/fiches/issy-les-moulineaux/preview?edition=fr", headers=JSON,
+                        json={"data": data}).json()
+    by_field = {".".join(f["keys"]): f["message"] for f in shown["findings"]}
+    assert "U+0378" in by_field["sections.history.ja"]
+    assert "population" in by_field["population"]
+    assert "images/absent.png" in by_field["logo"] and "not found" in by_field["logo"]
+    assert all(f["location"].startswith("fiches/issy-les-moulineaux.yaml:")
+               for f in shown["findings"])

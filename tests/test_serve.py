@@ -284,6 +284,15 @@ def test_the_editor_uploads_a_logo_and_shows_invalid_values_at_their_field(serve
         page.locator('[id="population"]').fill("496676")
         page.get_by_role("button", name="保存").click()
         expect(page.locator("#status")).to_contain_text("保存しました", timeout=30_000)
+
+        # what booklet check finds in the tab not shown: the tab says so
+        page.locator('[id="tab-sections.history.fr"]').click()
+        page.locator('[id="sections.history.fr"]').fill("Histoire \u0378")
+        page.locator('[id="tab-sections.history.ja"]').click()
+        expect(page.locator('[id="tab-sections.history.fr"]')).to_have_class(
+            re.compile("has-findings"), timeout=60_000)
+        expect(page.locator('[id="tab-sections.history.ja"]')).not_to_have_class(
+            re.compile("has-findings"))
         browser.close()
     saved = fiche.read_text(encoding="utf-8")
     value = re.search(r"^logo: (images/ichikawa-logo-\w+\.png)$", saved, re.M)[1]

@@ -52,6 +52,12 @@ def fiche_findings(entry: FicheSource) -> list[Finding]:
     return [*_glyph_findings(entry.source, False), *_sanity_findings(entry)]
 
 
+def preflight_findings(root: Path, entry: FicheSource) -> list[Finding]:
+    """What the preflight finds in one fiche of the project at `root`, its images included
+    (the fiche editor's live view)."""
+    return [*fiche_findings(entry), *_image_findings(root, entry)]
+
+
 def _glyph_findings(source: SourceDocument, accept: bool) -> list[Finding]:
     """A character no bundled font has: an error, or with `accept` a warning that it falls back."""
     key = (source.path, source.text, accept)

@@ -55,6 +55,16 @@ class SourceDocument:
         line_start = self.text.rfind("\n", 0, index) + 1
         return SourceLocation(self.path, self.text.count("\n", 0, index) + 1, index - line_start + 1)
 
+    def keys_at(self, location: SourceLocation) -> Path_:
+        """The keys of the innermost value at `location` (the top level when none)."""
+        lines = self.text.split("\n")
+        if location.path != self.path or not 0 < location.line <= len(lines):
+            return ()
+        index = sum(len(line) + 1 for line in lines[:location.line - 1]) + location.column - 1
+        inside = [keys for keys, (start, end) in self.spans.items()
+                  if start <= index < end or start == index]
+        return max(inside, key=len, default=())
+
     def key_location(self, keys: Path_) -> SourceLocation:
         """Position of the key of the value at `keys` (where a person looks for it);
         the start of the file for the top level."""

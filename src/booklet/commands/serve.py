@@ -77,11 +77,18 @@ class Site:
 
         from ..editions import low_resolution
         from ..fiche_edits import edited_entry
+        from ..preflight import preflight_findings
 
         entry, findings = edited_entry(self.root, fiche_id, data)
         result: dict = {"findings": [{"keys": list(f.keys), "location": f.location,
                                       "message": f.message} for f in findings]}
-        if entry is None or self.builder is None:
+        if entry is None:
+            return result
+        result["findings"] += [  # what `booklet check` finds besides the model: characters no
+            {"keys": list(entry.source.keys_at(f.location)),  # font has, doubtful figures,
+             "location": str(f.location), "message": f.message}  # images that do not print
+            for f in preflight_findings(self.root, entry)]
+        if self.builder is None:
             return result
         previewed = self.builder.preview(entry, edition)
         if previewed is None:
