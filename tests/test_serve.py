@@ -372,3 +372,24 @@ def test_on_another_address_changes_need_the_printed_token(sample):
         except subprocess.TimeoutExpired:
             process.kill()
     assert not any("Traceback" in line for line in lines)
+
+
+def test_ctrl_c_stops_build_watch_quietly(sample):
+    """Ctrl-C in a terminal reaches every process of the command (its worker processes too):
+    the watch ends with status 0, without a traceback from any of them."""
+    process = subprocess.Popen([sys.executable, "-m", "booklet", "build", str(sample), "--watch"],
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    reader_thread = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader_thread.start()
+    try:
+        _wait(lambda: any("Watching" in line for line in lines), what="the first build")
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    reader_thread.join(timeout=5)
+    assert process.returncode == 0, "".join(lines)
+    assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in lines)

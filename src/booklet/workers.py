@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context, parent_process
@@ -54,7 +55,9 @@ def prepare_assembly() -> None:
 
 def start() -> None:
     """In a new worker process: end with the parent, even when the parent is killed, and
-    release the renderers whenever it ends."""
+    release the renderers whenever it ends. Ctrl-C is the parent's to handle (it stops the
+    workers): a worker ignores it, instead of printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     Finalize(None, release, exitpriority=10)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
 
