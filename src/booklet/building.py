@@ -155,16 +155,23 @@ class Builder:
         """Each edition's print PDF, made in a temporary folder, preflighted page by page."""
         import tempfile
 
-        from .print_preflight import print_findings
+        from .print_preflight import print_findings, print_problems
 
         findings = []
         with tempfile.TemporaryDirectory(prefix="booklet-print-") as folder:
             targets = [(parts, Path(folder) / outputs.booklet_name(parts.edition, True))
                        for parts in laid_out.editions]
             made = self._booklets(laid_out, targets, WrittenFiles(Path(folder)), finish)
-            try:
-                for (parts, _), booklet in zip(targets, made, strict=True):
-                    findings += print_findings(booklet.temporary, parts, laid_out.records,
+            try:  # the editions side by side, in the worker processes when there are any
+                calls = {index: (print_problems, booklet.temporary)
+                         for index, booklet in enumerate(made)}
+                if self.pool is None:
+                    problems = {index: call[0](*call[1:]) for index, call in calls.items()}
+                else:
+                    futures = self._submit(calls)
+                    problems = {futures[future]: found for future, found in self._results(futures)}
+                for index, (parts, _) in enumerate(targets):
+                    findings += print_findings(problems[index], parts, laid_out.records,
                                                laid_out.layout.stylesheet)
             finally:
                 outputs.discard(made)

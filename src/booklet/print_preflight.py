@@ -278,10 +278,11 @@ def _scale(matrix) -> float:
     return math.sqrt(abs(a * d - b * c))
 
 
-def print_findings(path: Path, parts, records: dict, stylesheet: Path) -> list:
-    """The problems of the print PDF at `path` (an edition's `parts`, rendered as `records`),
-    each at the place to change: an image at its fiche's field, the rest (sizes, lines,
-    colour, fonts) at the layout's `stylesheet`, naming the page and its collectivité."""
+def print_findings(problems: list[PageProblem], parts, records: dict, stylesheet: Path) -> list:
+    """The `problems` of an edition's print PDF (`print_problems`; the edition's `parts`,
+    rendered as `records`), each at the place to change: an image at its fiche's field, the
+    rest (sizes, lines, colour, fonts) at the layout's `stylesheet`, naming the page and its
+    collectivité."""
     from .errors import Finding, SourceLocation, display_path
 
     owners, first = {}, 1
@@ -293,7 +294,7 @@ def print_findings(path: Path, parts, records: dict, stylesheet: Path) -> list:
         first += record.pages
     layout = SourceLocation(display_path(stylesheet))
     findings = []
-    for problem in print_problems(path):
+    for problem in problems:
         page, record = owners.get(problem.page, (None, None))
         where = f"print PDF ({parts.edition}), page {problem.page}"
         what = page.name.text if page is not None else "cover, contents or index"
