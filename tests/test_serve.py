@@ -41,6 +41,15 @@ def _wait(condition, timeout=60.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """Ctrl-C, as a person stops `booklet serve`; killed if it does not end."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def _up_to_date(url) -> bool:
     try:
         return "Up to date" in httpx.get(url, timeout=2).text
@@ -61,11 +70,7 @@ def server(sample):
         assert process.poll() is None, process.stdout.read()
         yield url
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
     assert "Traceback" not in process.stdout.read()
 
 
@@ -366,11 +371,7 @@ def test_on_another_address_changes_need_the_printed_token(sample):
             browser.close()
         assert "Avec le jeton." in fiche.read_text(encoding="utf-8")
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
     assert not any("Traceback" in line for line in lines)
 
 
