@@ -34,7 +34,7 @@ from pathlib import Path
 
 from booklet import workers
 from booklet.editions import plan_parts
-from booklet.font_merge import compact_subset, font_files
+from booklet.font_merge import cid_subset, font_files
 from booklet.layouts import load_layout
 from booklet.page_cache import CACHE_DIR, PageCache
 from booklet.parts import at_step, with_borrowed_anchors
@@ -69,7 +69,7 @@ def seconds_per_edition(root: Path) -> dict[str, float]:
                 start = time.perf_counter()
                 for facts in record.font_facts().values():
                     if "source" in facts:
-                        compact_subset(files[facts["source"]], sorted(
+                        cid_subset(files[facts["source"]], sorted(
                             {0, *facts["widths"], *facts.get("text", {})}))
                 singles += time.perf_counter() - start
                 html = at_step(html, job.steps[step])

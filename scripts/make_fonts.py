@@ -6,7 +6,10 @@ the font has (Latin, punctuation, symbols, kana) and the kanji of JIS X 0208,
 JIS X 0212, JIS X 0213 and Windows-31J. Hangul and the other kanji are
 dropped. OpenType layout features are kept, so `locl`, `palt` and vertical
 forms still work. The fonts are renamed ("... Booklet") so that a PDF shows
-whether the bundled subset or a system font was used.
+whether the bundled subset or a system font was used. Their CIDs are made
+equal to their glyph ids, so that a PDF can embed a compact subset of a face
+(glyphs numbered anew) that the page's glyph ids still reach through its
+charset (`booklet.font_merge.cid_subset`).
 
 Run as root on Debian:  apt-get install fonts-noto-cjk && python scripts/make_fonts.py
 """
@@ -73,6 +76,21 @@ def rename(font, family, style):
     font["CFF "].cff.fontNames = [postscript]
 
 
+def cids_as_glyph_ids(path):
+    """Give each glyph of the CID-keyed font at `path` its glyph id as CID. Only the CFF
+    table changes: the other tables refer to glyphs by id and are copied as they are."""
+    font = TTFont(path)
+    font.recalcTimestamp = False
+    top = font["CFF "].cff.topDictIndex[0]
+    names = [".notdef"] + [f"cid{glyph:05d}" for glyph in range(1, len(top.charset))]
+    strings = top.CharStrings.charStrings
+    top.CharStrings.charStrings = {new: strings[old] for old, new in
+                                   zip(top.charset, names, strict=True)}
+    top.charset = names
+    font.setGlyphOrder(names)
+    font.save(path)
+
+
 def make(target, source, family, style, japanese):
     font = TTFont(SOURCE_DIR / source, fontNumber=JAPANESE_FACE)
     keep = wanted(font.getBestCmap().keys(), japanese)
@@ -87,6 +105,7 @@ def make(target, source, family, style, japanese):
     subsetter.subset(font)
     rename(font, family, style)
     font.save(TARGET_DIR / target)
+    cids_as_glyph_ids(TARGET_DIR / target)
     print(f"{target}: {len(keep)} characters, {(TARGET_DIR / target).stat().st_size // 1024} KiB")
 
 

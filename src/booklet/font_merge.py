@@ -106,9 +106,9 @@ class FontMerger:
         for face, font in self.fonts.items():
             widths, to_unicode = self.widths[face], self.text[face]
             descendant = font.DescendantFonts[0]
+            embed_subset(self.pdf, descendant, self.sources[face],
+                         sorted({0} | set(widths) | set(to_unicode)))
             descriptor = descendant.FontDescriptor
-            embed_program(self.pdf, descriptor,
-                          subset(self.sources[face], sorted(set(widths) | set(to_unicode))))
             bbox = [float(v) for v in descriptor.FontBBox]
             descriptor.FontBBox = pikepdf.Array([bbox[0], bbox[1],
                                                  max(widths.values(), default=0), bbox[3]])
@@ -127,11 +127,23 @@ class FontMerger:
         return self.sources[face]
 
 
-def embed_program(pdf: pikepdf.Pdf, descriptor: pikepdf.Dictionary, program: bytes,
-                  level: int = 6) -> None:
-    """Make `program` the font file of `descriptor`, of the kind it had (CFF or TrueType)."""
+def embed_subset(pdf: pikepdf.Pdf, descendant: pikepdf.Dictionary, source: Path,
+                 glyphs: list[int]) -> None:
+    """Embed in the CID font `descendant` the subset of `source` holding `glyphs` (glyph ids,
+    as the content streams, widths and Unicode map speak them): compact when the source
+    allows it (`cid_subset`), else keeping the source's glyph ids."""
+    descriptor = descendant.FontDescriptor
+    program = cid_subset(source, glyphs) if "/FontFile3" in descriptor else None
+    if program is not None:
+        font_file = compressed(pdf, program)
+        font_file.Subtype = pikepdf.Name.CIDFontType0C
+        descriptor.FontFile3 = font_file
+        if "/CIDToGIDMap" in descendant:  # defined for TrueType outlines only
+            del descendant["/CIDToGIDMap"]
+        return
+    program = subset(source, glyphs)
     key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-    font_file = compressed(pdf, program, level)
+    font_file = compressed(pdf, program)
     if key == "/FontFile3":
         font_file.Subtype = descriptor[key].Subtype
     else:
@@ -311,14 +323,32 @@ def subset(path: Path, glyphs: list[int]) -> bytes:
     return hb.subset(reduced, second).blob.data
 
 
-def compact_subset(path: Path, glyphs: list[int]) -> bytes:
-    """The font of `path` reduced to `glyphs` (with 0, .notdef), numbered anew from 0 in
-    their order: what a one-page PDF embeds (`own_fonts`), a few kilobytes per face."""
+def cid_subset(path: Path, glyphs: list[int]) -> bytes | None:
+    """The bare CFF of a compact subset of `path` holding `glyphs` (with 0, .notdef), each
+    glyph keeping its source glyph id as CID, or None when the source is not a CID-keyed
+    CFF font whose CIDs are its glyph ids (the bundled fonts are, `scripts/make_fonts.py`).
+
+    Embedded as CIDFontType0C, the glyph codes of the content streams are CIDs that the
+    charset maps to the subset's own glyphs: no code changes, and no empty slot for every
+    glyph below the highest used (a tenth of the size for a CJK face)."""
     import uharfbuzz as hb
+    from fontTools.cffLib import CFFFontSet
 
     wanted = hb.SubsetInput()
     wanted.glyph_set.update(glyphs)
-    wanted.flags = hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE
+    wanted.flags = (hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE
+                    | hb.SubsetFlags.NO_HINTING)  # as WeasyPrint's subsets
     wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(
         int.from_bytes(tag, "big") for tag in DROPPED_TABLES)
-    return hb.subset(_face(path), wanted).blob.data
+    program = hb.subset(_face(path), wanted).reference_table("CFF ").data
+    if not program:
+        return None
+    fonts = CFFFontSet()
+    try:
+        fonts.decompile(io.BytesIO(program), None)
+        top = fonts.topDictIndex[0]
+        keyed = hasattr(top, "ROS") and top.charset == [
+            ".notdef", *(f"cid{glyph:05d}" for glyph in glyphs if glyph)]
+    except (AssertionError, ValueError, IndexError, KeyError, struct.error):
+        return None
+    return program if keyed else None

@@ -4,8 +4,8 @@ In one pass with pikepdf:
 
 - the links to other parts come out (a collectivité's own PDF has no dead
   link) and are described for the assembly, which puts them back;
-- structure elements that only wrap marked content in a /Span are merged
-  into their parent (WeasyPrint makes one for each piece of text: half the
+- structure elements that only wrap marked content in a /Span or /NonStruct
+  are merged into their parent (WeasyPrint makes one for each piece of text: half the
   objects of a tagged page, and nothing a screen reader needs);
 - text-showing arrays are written compactly (glyphs without a position
   adjustment joined, adjustments rounded to 1/100 of a thousandth of an em);
@@ -156,8 +156,9 @@ def _first_mcid(element) -> int | None:
 
 
 def _merge_spans(tree: pikepdf.Dictionary) -> None:
-    """Put the marked content of plain /Span elements (nothing but marked-content ids, on
-    their parent's page) directly into their parent, and update the parent tree."""
+    """Put the marked content of plain /Span and /NonStruct elements (nothing but
+    marked-content ids, on their parent's page) directly into their parent, and update the
+    parent tree. Children first: a /Span around a /Span is plain once its child is merged."""
     nums = tree.ParentTree.Nums
     pages = {}
     for array in (nums[i + 1] for i in range(0, len(nums), 2)):
@@ -165,31 +166,32 @@ def _merge_spans(tree: pikepdf.Dictionary) -> None:
             if isinstance(item, pikepdf.Dictionary) and "/Pg" in item:
                 pages[item.Pg.objgen] = array
                 break
-    pending = list(tree.K)
-    while pending:
-        element = pending.pop()
+
+    def merge(element: pikepdf.Dictionary) -> None:
         kids = element.get("/K")
         if not isinstance(kids, pikepdf.Array):
-            continue
+            return
         merged, changed = [], False
         for kid in kids:
-            if _plain_span(kid, element):
-                array = pages.get(kid.Pg.objgen)
-                if array is not None:
-                    for mcid in kid.K:
-                        merged.append(mcid)
-                        array[int(mcid)] = element
-                    changed = True
-                    continue
-            merged.append(kid)
             if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/OBJR", "/MCR"):
-                pending.append(kid)
+                merge(kid)
+            array = pages.get(kid.Pg.objgen) if _plain_span(kid, element) else None
+            if array is None:
+                merged.append(kid)
+                continue
+            for mcid in kid.K:
+                merged.append(mcid)
+                array[int(mcid)] = element
+            changed = True
         if changed:
             element.K = pikepdf.Array(merged)
 
+    for element in tree.K:
+        merge(element)
+
 
 def _plain_span(kid, parent) -> bool:
-    if not isinstance(kid, pikepdf.Dictionary) or kid.get("/S") != "/Span":
+    if not isinstance(kid, pikepdf.Dictionary) or kid.get("/S") not in ("/Span", "/NonStruct"):
         return False
     if set(kid.keys()) - _PLAIN_KEYS or "/Pg" not in kid or "/Pg" not in parent:
         return False
