@@ -7,8 +7,7 @@ In one pass with pikepdf:
 - structure elements that only wrap marked content in a /Span or /NonStruct
   are merged into their parent (WeasyPrint makes one for each piece of text: half the
   objects of a tagged page, and nothing a screen reader needs);
-- text-showing arrays are written compactly (glyphs without a position
-  adjustment joined, adjustments rounded to 1/100 of a thousandth of an em);
+- text-showing operators are written compactly (`compact_text`);
 - the glyphs each font face uses are noted, for the booklet's font merge;
 - a fiche's part also gets its collectivité's own PDF: the same, with fonts
   of its own (`own_fonts`) where the part has placeholders.
@@ -17,7 +16,6 @@ In one pass with pikepdf:
 from __future__ import annotations
 
 import io
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pikepdf
 
+from .compact_text import compact_text
 from .font_merge import font_facts, font_files
 from .own_fonts import give_own_fonts
 from .pdf_assembly import LINK_ID
@@ -32,8 +31,6 @@ from .pdf_assembly import LINK_ID
 if TYPE_CHECKING:
     from .render import WrittenPart
 
-_TEXT_ARRAY = re.compile(rb"\[([^\]]*)\]\s*TJ")
-_LONG_NUMBER = re.compile(rb"(-?\d+\.\d\d)\d+")
 _PLAIN_KEYS = {"/Type", "/S", "/K", "/P", "/Pg"}
 
 
@@ -202,21 +199,15 @@ def _plain_span(kid, parent) -> bool:
 
 
 def _compact_text(page: pikepdf.Page) -> None:
-    """Write the page's TJ arrays compactly: the same glyphs at the same places."""
+    """Write the page's TJ operators compactly (`compact_text`)."""
     contents = page.obj.get("/Contents")
     if not isinstance(contents, pikepdf.Stream):
         return
+    resources = page.obj.get("/Resources")
+    fonts = resources.get("/Font") if resources is not None else None
+    two_byte = {str(name)[1:].encode() for name, font in (fonts.items() if fonts else [])
+                if font.get("/Subtype") == "/Type0" and font.get("/Encoding") == "/Identity-H"}
     data = contents.read_bytes()
-    compact = _TEXT_ARRAY.sub(_compact_array, data)
+    compact = compact_text(data, two_byte)
     if compact != data:
         contents.write(zlib.compress(compact, 9), filter=pikepdf.Name.FlateDecode)
-
-
-def _compact_array(match: re.Match) -> bytes:
-    items = match[1].replace(b">0<", b"")  # no adjustment between two glyphs: one string
-    items = _LONG_NUMBER.sub(_rounded, items)
-    return b"[" + items + b"] TJ"
-
-
-def _rounded(match: re.Match) -> bytes:
-    return (b"%.2f" % float(match[0])).rstrip(b"0").rstrip(b".")

@@ -1,0 +1,44 @@
+"""Text-showing operators written compactly: same glyphs, same places, fewer bytes. Pages
+rendered from compacted parts are compared pixel for pixel with WeasyPrint's own PDF in
+test_assembly.py; these tests pin the rewriting rules themselves."""
+
+from __future__ import annotations
+
+from booklet.compact_text import compact_text
+
+
+def test_a_spacing_shared_by_most_glyphs_becomes_the_character_spacing():
+    content = b"BT\n/F1 12 Tf\n[<0001>-50<0002>-50<0003>-20<0004>-50<0005>] TJ\nET"
+    assert compact_text(content, {b"F1"}) == (
+        b"BT\n/F1 12 Tf\n0.6 Tc [(\0\1\0\2\0\3)30(\0\4\0\5)50] TJ 0 Tc\nET")
+
+
+def test_one_byte_codes_and_few_glyphs_keep_their_numbers():
+    content = b"/F2 10 Tf [<41>-50<42>-50<43>-50<44>-50<45>] TJ /F1 10 Tf [<0001>-50<0002>] TJ"
+    assert compact_text(content, {b"F1"}) == (
+        b"/F2 10 Tf [(A)-50(B)-50(C)-50(D)-50(E)] TJ /F1 10 Tf [(\0\1)-50(\0\2)] TJ")
+
+
+def test_glyphs_without_adjustment_share_a_string_and_numbers_are_rounded():
+    content = (b"1 0 0 -1 60.913386 89.221394 Tm /F1 9 Tf [<0087>0<0057>-52.4219<0001>] TJ\n"
+               b"0.121569 0.227451 0.407843 rg 60.9 61.0004 m")
+    assert compact_text(content, {b"F1"}) == (
+        b"1 0 0 -1 60.913 89.221 Tm /F1 9 Tf [(\0\x87\0W)-52.42(\0\1)] TJ\n"
+        b"0.122 0.227 0.408 rg 60.9 61 m")
+
+
+def test_names_strings_and_marked_content_properties_are_left_alone():
+    content = (b"/a0.333333 gs /Span <</MCID 3 /Alt (1.234567)>> BDC "
+               b"(2.345678 [<0001>-5.55555] TJ) Tj EMC")
+    assert compact_text(content, {b"F1"}) == content
+
+
+def test_string_delimiters_and_carriage_returns_are_escaped():
+    content = b"/F1 9 Tf [<0028>-1<0029005c000d>] TJ"
+    assert compact_text(content, {b"F1"}) == b"/F1 9 Tf [(\0\\()-1(\0\\)\0\\\\\0\\r)] TJ"
+    assert compact_text(compact_text(content, {b"F1"}), {b"F1"}) == compact_text(content, {b"F1"})
+
+
+def test_adjustments_around_an_empty_string_add_up():
+    content = b"/F1 9 Tf [<0001>-20.5<>-19<0002>] TJ"
+    assert compact_text(content, {b"F1"}) == b"/F1 9 Tf [(\0\1)-39.5(\0\2)] TJ"
