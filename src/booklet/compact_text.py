@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from binascii import unhexlify
 from collections import Counter
-from functools import cache
+from functools import lru_cache
 
 _TOKEN = re.compile(
     rb"(?P<skip><<(?:[^<>]|<[0-9a-fA-F]*>)*>>|\((?:\\.|[^\\()])*\))"  # left alone
@@ -114,6 +114,6 @@ def _string(hex_codes: bytes) -> bytes:
     return b"(" + codes + b")"
 
 
-@cache
+@lru_cache(maxsize=4096)  # adjustments repeat; a long-running serve stays small
 def _number(value: float, digits: int = 2) -> bytes:
     return (b"%.*f" % (digits, value)).rstrip(b"0").rstrip(b".") or b"0"
