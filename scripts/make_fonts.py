@@ -14,6 +14,7 @@ charset (`booklet.font_merge.cid_subset`).
 Run as root on Debian:  apt-get install fonts-noto-cjk && python scripts/make_fonts.py
 """
 
+import io
 import sys
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def rename(font, family, style):
 def cids_as_glyph_ids(path):
     """Give each glyph of the CID-keyed font at `path` its glyph id as CID. Only the CFF
     table changes: the other tables refer to glyphs by id and are copied as they are."""
-    font = TTFont(path)
+    font = TTFont(io.BytesIO(path.read_bytes()))  # read whole: the file is written over
     font.recalcTimestamp = False
     top = font["CFF "].cff.topDictIndex[0]
     names = [".notdef"] + [f"cid{glyph:05d}" for glyph in range(1, len(top.charset))]
