@@ -153,6 +153,27 @@ def _many_fiches(project: Path, count: int) -> None:
                 .replace("  - ichikawa\n", "  - Ichikawa\n"), encoding="utf-8")
 
 
+def test_processes_that_assemble_end_when_the_build_is_killed():
+    """A build killed while its assembling processes wait for work leaves none behind
+    (orphaned, they would wait forever and hold the terminal's pipes open)."""
+    script = ("import time\nfrom booklet import workers\npool = workers.start_assemblers()\n"
+              "pool.submit(workers.prepare_assembly).result()\nprint('ready', flush=True)\n"
+              "time.sleep(120)\n")
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready"
+    children = [int(pid) for task in Path(f"/proc/{process.pid}/task").iterdir()
+                for pid in (task / "children").read_text().split()]
+    assert len(children) >= 2
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+        time.sleep(0.2)
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()
+                and "zombie" not in Path(f"/proc/{pid}/status").read_text()]
+
+
 def test_an_interrupted_build_leaves_only_whole_pdfs(sample):
     """A build killed (SIGKILL) or interrupted (Ctrl-C) while it writes leaves every PDF of
     dist/ whole, old or new; the next build cleans up and writes everything."""

@@ -42,8 +42,9 @@ def start_pool(count: int | None = None, fork: bool = False) -> ProcessPoolExecu
 
 def start_assemblers(count: int = 2) -> ProcessPoolExecutor:
     """`count` new processes (not forks: they hold nothing of this one) that import only
-    what assembling booklets needs (pikepdf, HarfBuzz), never WeasyPrint."""
-    pool = ProcessPoolExecutor(count, mp_context=get_context("spawn"))
+    what assembling booklets needs (pikepdf, HarfBuzz), never WeasyPrint. Like the
+    rendering processes (`start`), they end with the build, even when it is killed."""
+    pool = ProcessPoolExecutor(count, mp_context=get_context("spawn"), initializer=start)
     for _ in range(count):
         pool.submit(prepare_assembly)
     return pool
