@@ -188,3 +188,22 @@ def test_a_finished_part_prints_and_reads_as_weasyprint_wrote_it(built, edition,
     assert record.own_size < original.stat().st_size / 2
 
 
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_each_paragraph_of_a_fiche_is_one_marked_content_sequence(built, edition):
+    """Every MCID a page draws is in the parent tree, once, and in the /K of the element the
+    tree names for it; on a fiche page the lines of each paragraph share one sequence."""
+    with pikepdf.open(_booklet(built, edition)) as pdf:
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        trees = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for number, page in enumerate(pdf.pages):
+            drawn = [int(m) for m in re.findall(rb"/MCID (\d+)", page.obj.Contents.read_bytes())]
+            marks = trees[int(page.obj.StructParents)]
+            assert sorted(drawn) == list(range(len(marks)))
+            assert all(mcid in list(marks[mcid].K) for mcid in drawn)
+            if number in (2, 3):  # the two fiche pages
+                paragraphs = {mark.objgen: mark for mark in marks if mark.S == "/P"}.values()
+                assert paragraphs
+                assert all(sum(isinstance(kid, int) for kid in paragraph.K) == 1
+                           for paragraph in paragraphs)

@@ -7,6 +7,8 @@ In one pass with pikepdf:
 - structure elements that only wrap marked content in a /Span or /NonStruct
   are merged into their parent (WeasyPrint makes one for each piece of text: half the
   objects of a tagged page, and nothing a screen reader needs);
+- the consecutive lines of an element share one marked-content sequence
+  (`marked_content`);
 - text-showing operators are written compactly (`compact_text`);
 - the glyphs each font face uses are noted, for the booklet's font merge;
 - a fiche's part also gets its collectivité's own PDF: the same, with fonts
@@ -25,6 +27,7 @@ import pikepdf
 
 from .compact_text import compact_text
 from .font_merge import font_facts, font_files
+from .marked_content import join_sequences
 from .own_fonts import give_own_fonts
 from .pdf_assembly import LINK_ID
 
@@ -56,6 +59,8 @@ def finish(written: WrittenPart, borrowed: list[str], font_dirs: tuple[Path, ...
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is not None:
         _merge_spans(tree)
+        if len(pdf.pages) == 1:
+            _join_lines(tree, pdf.pages[0], links)
     for page in pdf.pages:
         _compact_text(page)
     fonts = font_facts(pdf, written.placeholders)
@@ -185,6 +190,21 @@ def _merge_spans(tree: pikepdf.Dictionary) -> None:
 
     for element in tree.K:
         merge(element)
+
+
+def _join_lines(tree: pikepdf.Dictionary, page: pikepdf.Page, links: list[dict]) -> None:
+    """One marked-content sequence for the consecutive lines of an element
+    (`marked_content`), with the parent tree and the detached links' MCIDs to match."""
+    if "/StructParents" not in page.obj:
+        return
+    nums = tree.ParentTree.Nums
+    for i in range(0, len(nums), 2):
+        if int(nums[i]) == int(page.obj.StructParents):
+            renumbered, nums[i + 1] = join_sequences(page, nums[i + 1])
+            for link in links:
+                if link.get("mcid") is not None:
+                    link["mcid"] = renumbered.get(link["mcid"], link["mcid"])
+            return
 
 
 def _plain_span(kid, parent) -> bool:
