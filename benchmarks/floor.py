@@ -35,11 +35,11 @@ from pathlib import Path
 from booklet import workers
 from booklet.editions import plan_parts
 from booklet.font_merge import cid_subset, font_files
-from booklet.layouts import load_layout
 from booklet.page_cache import CACHE_DIR, PageCache
 from booklet.parts import at_step, with_borrowed_anchors
 from booklet.project import load_project
 from booklet.render_setup import RenderSetup
+from booklet.templating import load_layout
 
 
 def seconds_per_edition(root: Path) -> dict[str, float]:
@@ -87,7 +87,7 @@ def seconds_per_edition(root: Path) -> dict[str, float]:
 def start_up(root: Path) -> float:
     """Seconds for a new process to import what renders pages and make its renderer."""
     code = ("import sys, time; start = time.perf_counter(); from pathlib import Path; "
-            "from booklet import workers; from booklet.layouts import load_layout; "
+            "from booklet import workers; from booklet.templating import load_layout; "
             "from booklet.project import load_project; "
             "from booklet.render_setup import RenderSetup; root = Path(sys.argv[1]); "
             "setup = RenderSetup(root.resolve(), load_project(root).config.paper); "

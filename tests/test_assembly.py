@@ -165,12 +165,12 @@ def test_a_finished_part_prints_and_reads_as_weasyprint_wrote_it(built, edition,
     of its own) changes how the collectivité's PDF is written, not what it shows:
     WeasyPrint's own PDF of the same page is compared."""
     from booklet.editions import plan_parts
-    from booklet.layouts import load_layout
     from booklet.page_cache import CACHE_DIR, PageCache
     from booklet.parts import at_step, with_borrowed_anchors
     from booklet.project import load_project
     from booklet.render import Renderer
     from booklet.render_setup import RenderSetup
+    from booklet.templating import load_layout
 
     project, layout = load_project(built), load_layout(built)
     setup = RenderSetup(built.resolve(), project.config.paper)

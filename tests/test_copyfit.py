@@ -9,7 +9,7 @@ import pypdfium2.raw as pdfium
 import pytest
 
 from booklet.copyfit import describe_sections, fit, fit_steps
-from booklet.layouts import DEFAULT_LAYOUT_DIR, load_layout
+from booklet.templating import DEFAULT_LAYOUT_DIR, load_layout
 from conftest import REPO, page_texts, reader, run
 
 ISSY = "fiches/issy-les-moulineaux.yaml"

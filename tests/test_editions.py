@@ -11,8 +11,8 @@ from weasyprint import HTML
 
 from booklet.assemble import fiche_context, plan_edition
 from booklet.editions import _common_context
-from booklet.layouts import load_layout
 from booklet.project import load_project
+from booklet.templating import load_layout
 from conftest import page_texts, pdf_fonts, run
 
 FRENCH = [("le-havre", "Le Havre"), ("evreux", "Évreux"), ("angers", "Angers"),

@@ -10,7 +10,7 @@ from PIL import Image
 
 from booklet.building import Builder
 from booklet.errors import DataError
-from booklet.layouts import DEFAULT_LAYOUT_DIR
+from booklet.templating import DEFAULT_LAYOUT_DIR
 from conftest import edit, flat, page_texts, run
 
 ISSY = "fiches/issy-les-moulineaux.yaml"

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from booklet.layouts import load_layout
 from booklet.render import RefusedURL, Renderer
 from booklet.render_setup import RenderSetup
+from booklet.templating import load_layout
 from conftest import run
 
 

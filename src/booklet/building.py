@@ -38,7 +38,7 @@ from .errors import (
     display_path,
     sort_findings,
 )
-from .layouts import Layout, load_layout
+from .templating import Layout, load_layout
 from .outputs import Output, WrittenFiles
 from .page_cache import CACHE_DIR, PageCache, PartRecord, digest, opened
 from .parts import PartJob

@@ -20,12 +20,12 @@ from .assemble import FichePage, Plan, fiche_context, plan_edition, resolve_part
 from .copyfit import FitStep, describe_sections, fit_steps
 from .errors import Finding, SourceLocation
 from .languages import english_name
-from .layouts import Layout
 from .page_cache import PartRecord, part_key
 from .parts import FitMarker, PartJob
 from .pdf_assembly import Label
 from .project import FicheSource, Project
 from .render_setup import RenderSetup, classify
+from .templating import Layout
 from .text import localize, other_language
 
 MIN_DPI = 200

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from .layouts import FONTS_DIR
+from .templating import FONTS_DIR
 
 IMAGE_FIELDS = ("logo", "photo")  # file paths, not printed text
 

@@ -25,9 +25,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import japanese_lines
 from .font_merge import font_files, name_table_postscript_name, outline_font_head
-from .layouts import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
 from .pdf_assembly import Label
 from .render_setup import RenderSetup
+from .templating import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
 
 FONTS_STYLESHEET = FONTS_DIR / "fonts.css"
 # For the print shop: bleed, and the colour space of the PDF/X output intent (sRGB2014.icc,

@@ -12,8 +12,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from . import __version__
-from .layouts import FONTS_DIR, PACKAGE_DIR, Layout
 from .page_cache import digest, file_digest
+from .templating import FONTS_DIR, PACKAGE_DIR, Layout
 
 SCREEN_VARIANT = "pdf/ua-1"  # tagged for screen readers, with bookmarks and metadata
 PRINT_VARIANT = "pdf/x-4"  # keeps RGB colours and transparency, unlike PDF/X-1a (see docs)

@@ -95,8 +95,8 @@ def warm(setup, setup_key: str) -> None:
 
 def renderer(setup, setup_key: str):
     """This process's renderer for `setup` (made once)."""
-    from .layouts import load_layout
     from .render import Renderer
+    from .templating import load_layout
 
     key = (setup, setup_key)
     if key not in _renderers:

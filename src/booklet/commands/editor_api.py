@@ -166,7 +166,7 @@ def editor_routes(site: Site, token: str | None) -> list[Route]:
         return JSONResponse({"max_upload_bytes": MAX_UPLOAD_BYTES})
 
     async def labels(request: Request) -> Response:
-        from ..layouts import load_layout
+        from ..templating import load_layout
 
         try:
             layout = await run_in_threadpool(load_layout, site.root)

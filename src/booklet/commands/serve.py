@@ -30,9 +30,9 @@ from ..building import Builder
 from ..download_page import render_page
 from ..errors import Finding, display_path
 from ..languages import CODES
-from ..layouts import FONTS_DIR
 from ..outputs import fiche_name
 from ..project import Project, load_project
+from ..templating import FONTS_DIR
 from ..watching import attempt, changes, describe
 from .editor_api import editor_routes
 
