@@ -133,6 +133,25 @@ def test_worker_processes_render_the_parts_and_give_the_same_pdfs(sample):
     assert _pdfs(sample) == in_workers == _cold_build(sample)
 
 
+@pytest.mark.parametrize("rows", [35, 1], ids=["right guess", "wrong guess"])
+def test_pages_rendered_on_a_guessed_front_matter_length_give_the_same_pdfs(sample, monkeypatch,
+                                                                            rows):
+    """A cold build renders the fiches' pages while the front matter is laid out, numbered as
+    if it took the guessed length: used if the guess holds (the sample's front matter takes 2
+    pages, as guessed with 35 rows a page), dropped if not (1 row a page guesses 3)."""
+    import booklet.building
+
+    with Builder(sample, use_cache=False, workers=1) as builder:
+        builder.build()
+    alone = _pdfs(sample)
+    shutil.rmtree(sample / "dist")
+    monkeypatch.setattr(booklet.building, "CONTENTS_ROWS_A_PAGE", rows)
+    with Builder(sample, workers=2) as builder:
+        cold = builder.build()
+    assert cold.laid_out == 8
+    assert _pdfs(sample) == alone
+
+
 def test_the_cache_outlives_the_builder_like_a_second_booklet_build(sample):
     assert run("build", sample, "-q").exit_code == 0
     with Builder(sample) as builder:

@@ -38,7 +38,6 @@ from .errors import (
     display_path,
     sort_findings,
 )
-from .templating import Layout, load_layout
 from .outputs import Output, WrittenFiles
 from .page_cache import CACHE_DIR, PageCache, PartRecord, digest, opened
 from .parts import PartJob
@@ -46,8 +45,13 @@ from .preflight import preflight
 from .print_finish import PrintFinish
 from .project import FicheSource, Project, load_project
 from .render_setup import RenderSetup, classify
+from .templating import Layout, load_layout
 
 MAX_FRONT_LAYOUTS = 4
+CONTENTS_ROWS_A_PAGE = 35
+"""About how many fiches a page of the default layout's contents lists: the first guess at
+the front matter's length, whose fiche pages are rendered while it is laid out (a wrong
+guess only costs the pages rendered meanwhile)."""
 ASSEMBLERS_LEAD = 8
 """A one-shot build that renders at most this many parts starts its assembling processes
 with them (they take a tenth of a second to start); one that renders more starts them once
@@ -255,7 +259,8 @@ class Builder:
         self._start_edited(project, changed, setup_key, cache, result, publish)
         result.order = self._order(project, cache)
         known = cache.read_note(f"front-pages-{setup_key}") or {}  # as the last build found
-        fronts = {edition: known.get(edition, 2) for edition in editions}
+        guess = 1 + -(-len(result.order) // CONTENTS_ROWS_A_PAGE)  # the cover, the contents
+        fronts = {edition: known.get(edition, guess) for edition in editions}
         learned = all(edition in known for edition in editions)
         planned: dict[str, EditionParts] = {}
         for _ in range(MAX_FRONT_LAYOUTS):  # numbers in the contents can change its length
@@ -271,7 +276,7 @@ class Builder:
                 lengths = {edition: result.records[parts.front.key].pages
                            for edition, parts in planned.items()}
             else:  # the front matter's length first (laid out only): it sets every page number
-                lengths = self._front_lengths(planned, result)
+                lengths = self._front_lengths(planned, fronts, result, cache)
             moved = {edition: pages for edition, pages in lengths.items()
                      if pages != fronts[edition]}
             if learned and not moved:
@@ -290,15 +295,37 @@ class Builder:
         cache.write_note(f"setup-{setup_key}", result.stylesheet_messages)
         return result
 
-    def _front_lengths(self, planned: dict[str, EditionParts], result: _LaidOut) -> dict[str, int]:
+    def _front_lengths(self, planned: dict[str, EditionParts], guessed: dict[str, int],
+                       result: _LaidOut, cache: PageCache) -> dict[str, int]:
         """How many pages each edition's front matter takes, laid out (not written) in the
-        worker processes, side by side."""
+        worker processes, side by side. Meanwhile the fiches' pages, numbered as if the
+        front matter took the `guessed` pages it was planned with, go to the workers left
+        free: `_render` takes them over if the guess holds; they are dropped if not."""
         calls = {edition: (workers.page_count, parts.complete(parts.front), result.setup,
                            result.setup_key) for edition, parts in planned.items()}
         if self.pool is None:
             return {edition: call[0](*call[1:]) for edition, call in calls.items()}
         futures = self._submit(calls)
-        return {futures[future]: pages for future, pages in self._results(futures)}
+        sent = self._speculate(planned, result, cache)
+        lengths = {futures[future]: pages for future, pages in self._results(futures)}
+        if lengths != {edition: guessed[edition] for edition in planned}:
+            for key in sent:
+                self.in_flight.pop(key).cancel()
+        return lengths
+
+    def _speculate(self, planned: dict[str, EditionParts], result: _LaidOut,
+                   cache: PageCache) -> list[str]:
+        """Send the fiches' parts of `planned` to the workers, the longest first, as `_render`
+        would, and put them in flight for it: the keys sent."""
+        jobs = {job.key: job for parts in planned.values() for _, job in parts.fiches
+                if job.key not in self.in_flight and job.key not in result.records}
+        sent = []
+        for job in sorted(jobs.values(), key=lambda job: -job.weight):
+            call = (workers.render, planned[job.edition].complete(job), result.setup,
+                    result.setup_key, cache.folder, cache.read_only, result.own)
+            (self.in_flight[job.key],) = self._submit({job.key: call})
+            sent.append(job.key)
+        return sent
 
     def _start_edited(self, project: Project, changed: set[str], setup_key: str,
                       cache: PageCache, result: _LaidOut, publish: Callable | None) -> None:
