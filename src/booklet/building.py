@@ -316,8 +316,11 @@ class Builder:
     def _speculate(self, planned: dict[str, EditionParts], result: _LaidOut,
                    cache: PageCache) -> list[str]:
         """Send the fiches' parts of `planned` to the workers, the longest first, as `_render`
-        would, and put them in flight for it: the keys sent."""
-        jobs = {job.key: job for parts in planned.values() for _, job in parts.fiches
+        would, and put them in flight for it (those the cache has go into `result`): the
+        keys sent."""
+        jobs = [job for parts in planned.values() for _, job in parts.fiches]
+        self._look_up(jobs, cache, result)
+        jobs = {job.key: job for job in jobs
                 if job.key not in self.in_flight and job.key not in result.records}
         sent = []
         for job in sorted(jobs.values(), key=lambda job: -job.weight):
@@ -365,9 +368,10 @@ class Builder:
         return [by_id[name] for name in ids]
 
     def _look_up(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut) -> None:
-        """Records for `jobs` from the cache, in `result`."""
+        """Records for `jobs` from the cache, in `result`; not for those in flight (their
+        workers write them into the cache: they count as rendered)."""
         for job in jobs:
-            if job.key not in result.records:
+            if job.key not in result.records and job.key not in self.in_flight:
                 record = cache.get(job.key)
                 if record is not None:
                     result.records[job.key] = record
