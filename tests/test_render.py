@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -81,3 +83,25 @@ def test_css_the_renderer_drops_is_reported(sample):
     assert result.exit_code == 0
     line = len(css.splitlines()) + 2
     assert f"{sample}/layouts/booklet.css:{line}:6: warning: Ignored `colour: red`" in result.output
+
+
+def test_weasyprint_is_imported_without_searching_for_libraries():
+    """No `ldconfig` or compiler runs while WeasyPrint loads; every library it needs is
+    loaded all the same (HarfBuzz's subsetter too), and `find_library` is given back."""
+    code = """
+import ctypes.util, subprocess
+find_library = ctypes.util.find_library
+started = []
+class Recorded(subprocess.Popen):
+    def __init__(self, args, *rest, **options):
+        started.append(args)
+        super().__init__(args, *rest, **options)
+subprocess.Popen = Recorded
+import booklet.render
+from weasyprint.text import ffi
+assert started == [], started
+assert ffi.harfbuzz_subset is not None
+assert ctypes.util.find_library is find_library
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
