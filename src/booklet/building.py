@@ -20,7 +20,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,8 +60,11 @@ the front matter's length, whose fiche pages are rendered while it is laid out (
 guess only costs the pages rendered meanwhile)."""
 ASSEMBLERS_LEAD = 8
 """A one-shot build that renders at most this many parts starts its assembling processes
-with them (they take a tenth of a second to start); one that renders more starts them once
-its rendering processes have ended, so that the two never hold memory at once."""
+(one for each booklet after the first, which the building process assembles itself) with
+them, as they take a fifth of a second to start; one that renders more starts them with
+its last parts, so that they are ready when the rendering processes end."""
+COPYING_THREADS = 8
+"""Threads that copy the collectivités' own PDFs into dist/ (each copy waits on the disk)."""
 WORKER_LOST = ("a worker process stopped unexpectedly (out of memory?); nothing was written: "
                "run the command again")
 
@@ -91,9 +100,9 @@ class Builder:
     (default: one per core this process may use; one renders here, without workers);
     a `pool` already started (`workers.start_pool`) is used instead, and closed with
     the builder. A `one_shot` builder (`booklet build`: one build, then the command ends)
-    stops its rendering processes once every part is rendered, and assembles the booklets
-    in new processes that never load WeasyPrint: the memory of the rendering goes back
-    before the assembly takes its own."""
+    stops its rendering processes once every part is rendered, and assembles one booklet
+    itself and the others in new processes that never load WeasyPrint: the memory of the
+    rendering goes back before the assembly takes its own."""
 
     def __init__(self, root: Path, accept_missing_glyphs: bool = False, progress=None,
                  publish_early: bool = False, use_cache: bool = True, workers: int | None = None,
@@ -222,14 +231,22 @@ class Builder:
                 targets = [(parts, output.resolve() if output
                             else outputs.booklet_path(root, parts.edition, for_print))
                            for parts in laid_out.editions]
-                booklets = self._booklets(laid_out, targets, written, finish)
-                files += booklets
-                if singles:
-                    done = {file.path for file in files}
-                    files += [self._single(page.id, parts.edition, laid_out.records[job.key],
-                                           written)
+                early = {file.path for file in files}
+                with ThreadPoolExecutor(COPYING_THREADS) as copying:  # while booklets assemble
+                    copies = [copying.submit(self._single, page.id, parts.edition,
+                                             laid_out.records[job.key], written)
                               for parts in laid_out.editions for page, job in parts.fiches
-                              if outputs.fiche_path(root, page.id, parts.edition) not in done]
+                              if singles
+                              and outputs.fiche_path(root, page.id, parts.edition) not in early]
+                    try:
+                        booklets = self._booklets(laid_out, targets, written, finish)
+                        files += booklets
+                    finally:
+                        wait(copies)
+                        files += [copy.result() for copy in copies if copy.exception() is None]
+                for copy in copies:
+                    if copy.exception() is not None:
+                        raise copy.exception()
                 if impose == "saddle":
                     files += [outputs.imposed(booklet, sheet) for booklet in booklets]
             except BaseException:
@@ -272,7 +289,7 @@ class Builder:
                 self._render([job for job in jobs if job.name in changed], cache, result,
                              publish, then=[job for job in jobs if job.name not in changed],
                              complete=lambda job, plan=planned: plan[job.edition].complete(job),
-                             last=True)
+                             booklets=len(editions))
                 lengths = {edition: result.records[parts.front.key].pages
                            for edition, parts in planned.items()}
             else:  # the front matter's length first (laid out only): it sets every page number
@@ -380,12 +397,13 @@ class Builder:
     def _render(self, jobs: list[PartJob], cache: PageCache, result: _LaidOut,
                 publish: Callable | None = None, then: list[PartJob] = (),
                 complete: Callable[[PartJob], PartJob] = lambda job: job,
-                last: bool = False) -> None:
+                booklets: int = 0) -> None:
         """Records for `jobs`, then for `then`: from the cache, else rendered (`complete` gives
         a job its HTML) in worker processes when there are any, else here. The parts of `jobs`
         (the just-edited fiches) are on their way to the workers before `then` is looked up.
-        Each record goes into `result` as soon as it is made. `last`: the build renders
-        nothing after these (a one-shot build then prepares its assembly)."""
+        Each record goes into `result` as soon as it is made. `booklets`: the build renders
+        nothing after these, and then assembles that many booklets (a one-shot build
+        prepares their assembly meanwhile)."""
         futures: dict[Future, PartJob] = {}
         missing: list[PartJob] = []
         for group in (jobs, then):
@@ -407,8 +425,10 @@ class Builder:
             return
         if self.progress:
             self.progress.start(len(missing))
-        if last and self.pool is not None and len(missing) <= ASSEMBLERS_LEAD:
-            self._start_assemblers()
+        if booklets and self.pool is not None and self.one_shot:
+            if len(missing) <= ASSEMBLERS_LEAD:
+                self._start_assemblers(booklets - 1)
+            workers.prepare_assembly()  # while the workers render: this process assembles too
 
         def done(job: PartJob, record: PartRecord, messages: list[str]) -> None:
             result.records[job.key] = record
@@ -425,9 +445,13 @@ class Builder:
                 done(job, *workers.render(job, result.setup, result.setup_key, cache.folder,
                                           cache.read_only, result.own))
             return
+        left = len(futures)
         for future, (record, messages) in self._results(futures):
             cache.used.add(record.key)
             done(futures[future], record, messages)
+            left -= 1
+            if booklets and left == len(os.sched_getaffinity(0)):  # the last parts are on their way
+                self._start_assemblers(booklets - 1)
 
     def preview(self, entry: FicheSource, edition: str) -> tuple[PartRecord, PartJob] | None:
         """The page of `entry` (a fiche as edited, not saved) in `edition`, rendered with the
@@ -462,10 +486,11 @@ class Builder:
         for _, record in results:
             laid_out.records[record.key] = record
 
-    def _start_assemblers(self) -> None:
-        """A one-shot build's assembling processes (`ASSEMBLERS_LEAD`)."""
-        if self.one_shot and self.assemblers is None:
-            self.assemblers = workers.start_assemblers()
+    def _start_assemblers(self, count: int = 1) -> None:
+        """A one-shot build's assembling processes (`ASSEMBLERS_LEAD`): `count`, for the
+        booklets beyond the one this process assembles."""
+        if self.one_shot and self.assemblers is None and count > 0:
+            self.assemblers = workers.start_assemblers(count)
 
     def _submit(self, calls: dict, pool: ProcessPoolExecutor | None = None
                 ) -> dict[Future, object]:
@@ -514,17 +539,22 @@ class Builder:
                 booklets.append(Output(target, temporary, pages, False))
                 made.append((target, key, temporary))
                 calls[target] = (workers.assemble, records, temporary, labels, font_dirs, for_print)
+            here = list(calls.values())  # assembled in this process, the others in `pool`
             pool = self.pool
             if self.one_shot and self.pool is not None and calls:
                 self.pool.shutdown(wait=True)  # the rendering's memory goes back first
                 self.pool = None
-                self._start_assemblers()
+                self._start_assemblers(len(calls) - 1)
                 pool = self.assemblers
-            if pool is None:
-                for call in calls.values():
+            if pool is not None:
+                here = here[:1] if self.one_shot else []
+            futures = self._submit(dict(list(calls.items())[len(here):]), pool) if pool else {}
+            try:
+                for call in here:
                     call[0](*call[1:])
-            for _ in self._results(self._submit(calls, pool) if pool else {}):
-                pass
+            finally:
+                for _ in self._results(futures):
+                    pass
         except BaseException:
             outputs.discard(booklets)
             raise
