@@ -56,8 +56,8 @@ from .templating import Layout, load_layout
 MAX_FRONT_LAYOUTS = 4
 CONTENTS_ROWS_A_PAGE = 35
 """About how many fiches a page of the default layout's contents lists: the first guess at
-the front matter's length, whose fiche pages are rendered while it is laid out (a wrong
-guess only costs the pages rendered meanwhile)."""
+the front matter's length, for which it and the fiches' pages are rendered at once (a wrong
+guess costs the front matter and the fiches' pages rendered meanwhile)."""
 ASSEMBLERS_LEAD = 8
 """A one-shot build that renders at most this many parts starts its assembling processes
 (one for each booklet after the first, which the building process assembles itself) with
@@ -314,17 +314,27 @@ class Builder:
 
     def _front_lengths(self, planned: dict[str, EditionParts], guessed: dict[str, int],
                        result: _LaidOut, cache: PageCache) -> dict[str, int]:
-        """How many pages each edition's front matter takes, laid out (not written) in the
-        worker processes, side by side. Meanwhile the fiches' pages, numbered as if the
-        front matter took the `guessed` pages it was planned with, go to the workers left
-        free: `_render` takes them over if the guess holds; they are dropped if not."""
-        calls = {edition: (workers.page_count, parts.complete(parts.front), result.setup,
-                           result.setup_key) for edition, parts in planned.items()}
+        """How many pages each edition's front matter takes. In worker processes, the front
+        matter is rendered as planned, for the `guessed` length, and the fiches' pages, numbered
+        for that length, go to the workers left free: `_render` takes them all over if the
+        guess holds; the fiches' pages are dropped if not. Without workers, it is laid out only."""
+        fronts = {edition: parts.complete(parts.front) for edition, parts in planned.items()}
         if self.pool is None:
-            return {edition: call[0](*call[1:]) for edition, call in calls.items()}
-        futures = self._submit(calls)
+            return {edition: workers.page_count(job, result.setup, result.setup_key)
+                    for edition, job in fronts.items()}
+        self._look_up(list(fronts.values()), cache, result)
+        for job in fronts.values():
+            if job.key not in result.records and job.key not in self.in_flight:
+                (self.in_flight[job.key],) = self._submit({job.key: (
+                    workers.render, job, result.setup, result.setup_key, cache.folder,
+                    cache.read_only, result.own)})
         sent = self._speculate(planned, result, cache)
-        lengths = {futures[future]: pages for future, pages in self._results(futures)}
+        waiting = {self.in_flight[job.key]: edition for edition, job in fronts.items()
+                   if job.key not in result.records}
+        lengths = {edition: result.records[job.key].pages for edition, job in fronts.items()
+                   if job.key in result.records}
+        lengths.update({waiting[future]: record.pages
+                        for future, (record, _) in self._results(waiting)})
         if lengths != {edition: guessed[edition] for edition in planned}:
             for key in sent:
                 self.in_flight.pop(key).cancel()
