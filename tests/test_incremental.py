@@ -137,8 +137,9 @@ def test_worker_processes_render_the_parts_and_give_the_same_pdfs(sample):
 def test_pages_rendered_on_a_guessed_front_matter_length_give_the_same_pdfs(sample, monkeypatch,
                                                                             rows):
     """A cold build renders the front matter and the fiches' pages at once, numbered as if
-    the front matter took the guessed length: used if the guess holds (the sample's front matter takes 2
-    pages, as guessed with 35 rows a page), dropped if not (1 row a page guesses 3)."""
+    the front matter took the guessed length: used if the guess holds (the sample's front
+    matter takes 2 pages, as guessed with 35 rows a page), dropped if not (1 row a page
+    guesses 3)."""
     import booklet.building
 
     with Builder(sample, use_cache=False, workers=1) as builder:

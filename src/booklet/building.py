@@ -292,7 +292,7 @@ class Builder:
                              booklets=len(editions))
                 lengths = {edition: result.records[parts.front.key].pages
                            for edition, parts in planned.items()}
-            else:  # the front matter's length first (laid out only): it sets every page number
+            else:  # the front matter's length first (`_front_lengths`): it sets every page number
                 lengths = self._front_lengths(planned, fronts, result, cache)
             moved = {edition: pages for edition, pages in lengths.items()
                      if pages != fronts[edition]}
