@@ -19,6 +19,22 @@ def _booklet(built, edition):
     return built / "dist" / f"booklet-{edition}.pdf"
 
 
+def _kids(element) -> list:
+    """An element's /K as a list: PDF lets a single kid stand alone."""
+    kids = element.get("/K", [])
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _is_element(kid) -> bool:
+    return isinstance(kid, pikepdf.Dictionary) and "/S" in kid
+
+
+def _elements(element) -> list:
+    """The structure elements under `element`, depth first."""
+    kids = [kid for kid in _kids(element) if _is_element(kid)]
+    return [found for kid in kids for found in (kid, *_elements(kid))]
+
+
 def _spaced(text: str) -> str:
     """Text with every kind of space as a plain space: a glyph drawn for several characters
     extracts as one of them (WeasyPrint draws a no-break space with the space glyph)."""
@@ -98,6 +114,14 @@ def test_one_structure_tree_for_the_whole_booklet(built, edition):
         assert len(root.K) == 1 and root.K[0].S == "/Document"
         document = root.K[0]
         assert all(kid.P.objgen == document.objgen for kid in document.K)
+        elements = _elements(document)
+        assert {"/Art", "/H1", "/H2", "/P", "/L", "/LI", "/Link"} <= {e.S for e in elements}
+        for element in elements:  # each kid knows its parent; only wrapping boxes are gone
+            kids = _kids(element)
+            assert all(kid.P.objgen == element.objgen for kid in kids if _is_element(kid))
+            assert not (element.S in ("/Div", "/NonStruct") and all(map(_is_element, kids)))
+            if any(isinstance(kid, int) for kid in kids):
+                assert "/Pg" in element
         nums = root.ParentTree.Nums
         tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         assert int(root.ParentTreeNextKey) == len(tree)

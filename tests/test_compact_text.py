@@ -42,3 +42,36 @@ def test_string_delimiters_and_carriage_returns_are_escaped():
 def test_adjustments_around_an_empty_string_add_up():
     content = b"/F1 9 Tf [<0001>-20.5<>-19<0002>] TJ"
     assert compact_text(content, {b"F1"}) == b"/F1 9 Tf [(\0\1)-39.5(\0\2)] TJ"
+
+
+def test_following_text_objects_become_one_and_its_lines_move_from_the_line_before():
+    content = (b"BT\n1 0 0 -1 60.913 89.221394 Tm\n/F1 9 Tf\n[<0001>] TJ\nET\n\n\n"
+               b"BT\n1 0 0 -1 72.5 106.021 Tm\n/F1 9 Tf\n[<0002>] TJ\nET\n")
+    assert compact_text(content, {b"F1"}) == (
+        b"BT\n1 0 0 -1 60.913 89.221 Tm\n/F1 9 Tf\n[(\0\1)] TJ\n"
+        b"11.587 -16.8 Td\n/F1 9 Tf\n[(\0\2)] TJ\nET\n")
+
+
+def test_a_text_object_after_other_operators_starts_from_its_own_matrix():
+    content = (b"BT 1 0 0 -1 10 20 Tm [<0001>] TJ ET 0.5 g "
+               b"BT 1 0 0 -1 10 40 Tm [<0002>] TJ 0 1 -1 0 10 60 Tm [<0003>] TJ ET")
+    assert compact_text(content, {b"F1"}) == (
+        b"BT 1 0 0 -1 10 20 Tm [(\0\1)] TJ ET 0.5 g "
+        b"BT 1 0 0 -1 10 40 Tm [(\0\2)] TJ 0 1 -1 0 10 60 Tm [(\0\3)] TJ ET")
+
+
+def test_an_upright_line_moves_up_with_its_matrix():
+    content = b"BT 1 0 0 1 10 700 Tm [<0001>] TJ 1 0 0 1 10 688 Tm [<0002>] TJ ET"
+    assert compact_text(content, {b"F1"}) == (
+        b"BT 1 0 0 1 10 700 Tm [(\0\1)] TJ 0 -12 Td [(\0\2)] TJ ET")
+
+
+def test_the_offset_before_a_space_moves_after_it_and_joins_the_next():
+    """Pango widens a justified line's spaces with an offset before each one and an
+    adjustment after: a space draws nothing, so one number does; other glyphs keep theirs."""
+    content = b"/F1 12 Tf [<0024>-26.75<0001>-25<0025>-3.5<0026>] TJ"
+    assert compact_text(content, {b"F1"}, {b"F1": [b"0001"]}) == (
+        b"/F1 12 Tf [(\0$\0\1)-51.75(\0%)-3.5(\0&)] TJ")
+    assert compact_text(content, {b"F1"}) == (  # not a space: its offset stays
+        b"/F1 12 Tf [(\0$)-26.75(\0\1)-25(\0%)-3.5(\0&)] TJ")
+    assert compact_text(content, {b"F1"}, {b"F2": [b"0001"]}) == compact_text(content, {b"F1"})

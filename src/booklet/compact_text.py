@@ -9,6 +9,13 @@ tenth of the page content of a Japanese booklet). Besides, glyphs with no adjust
 share one string, written as a literal string rather than in hex; adjustments are
 rounded to 1/100 of a thousandth of an em, and other numbers to three decimals (a
 thousandth of a CSS pixel; a colour still gives the same 8-bit value).
+
+Text objects that follow one another with nothing between them become one, and within
+one text object a line's matrix is written as a move from the line before (`Td`: a
+paragraph's lines then all read "0 -16.8 Td"). Pango justifies a line by widening its
+spaces, half of it as an offset before each space glyph: a space draws nothing, so that
+offset is moved after it, where it joins the other half (one number a space instead of
+two; every other glyph stays where it was).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import re
 from binascii import unhexlify
 from collections import Counter
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 
 _TOKEN = re.compile(
@@ -23,6 +31,8 @@ _TOKEN = re.compile(
     rb"|/(?P<font>[^\s/\[\]()<>{}%]+)\s+(?P<size>[-+\d.]+)\s+Tf\b"  # the font from here on
     rb"|/[^\s/\[\]()<>{}%]*"  # other names: left alone
     rb"|\[(?P<array>[^\]()]*)\]\s*TJ"  # WeasyPrint's, in hex
+    rb"|(?P<joint>\s*\bET\s+BT\b)|(?P<begin>\bBT\b)"  # one text object ends, the next begins
+    rb"|(?P<matrix>(?:-?[\d.]+\s+){6})Tm\b"  # a line's matrix
     rb"|(?P<long>-?\d*\.\d{4,})", re.S)  # WeasyPrint's six decimals
 _ITEM = re.compile(rb"<([0-9a-fA-F]*)>|(-?[\d.]+)")
 _ESCAPES = re.compile(rb"[\\()\r]")
@@ -31,29 +41,73 @@ MIN_GLYPHS = 4
 """Fewer glyphs than this are not worth a character spacing."""
 
 
-def compact_text(content: bytes, two_byte_fonts: set[bytes]) -> bytes:
-    """`content` with its TJ operators written compactly. `two_byte_fonts`: the resource
+def compact_text(content: bytes, two_byte_fonts: Collection[bytes],
+                 blank_glyphs: Mapping[bytes, Collection[bytes]] | None = None) -> bytes:
+    """`content` with its text operators written compactly. `two_byte_fonts`: the resource
     names of the fonts whose codes are two bytes (Type 0, Identity-H), the only ones whose
-    arrays get a character spacing."""
+    arrays get a character spacing; `blank_glyphs`: of some of them, the codes (four hex
+    digits) of glyphs that draw nothing (spaces), whose offsets may move."""
     font, size = None, 0.0
+    line: tuple[bytes, int, int] | None = None  # the line matrix: a b c d, e and f in 1/1000
 
     def replace(match: re.Match) -> bytes:
-        nonlocal font, size
+        nonlocal font, size, line
         if match["font"] is not None:
             font, size = match["font"], float(match["size"])
         elif match["array"] is not None:
-            return _compact_array(match["array"], size if font in two_byte_fonts else None)
+            two_byte = font in two_byte_fonts
+            blanks = _blanks_pattern(frozenset((blank_glyphs or {}).get(font, ())) if two_byte else None)
+            return _compact_array(match["array"], size if two_byte else None, blanks)
+        elif match["begin"] is not None:
+            line = None
+        elif match["matrix"] is not None:
+            line, written = _line_move(match["matrix"].split(), line)
+            return written
         elif match["long"] is not None:
             return _number(float(match["long"]), 3)
+        elif match["joint"] is not None:
+            return b""
         return match[0]
 
     return _TOKEN.sub(replace, content)
 
 
-def _compact_array(array: bytes, size: float | None) -> bytes:
+def _line_move(numbers: list[bytes], line: tuple[bytes, int, int] | None
+               ) -> tuple[tuple[bytes, int, int], bytes]:
+    """A line matrix (its six `numbers`) as `Td` from the line before when both are
+    upright or flipped (1 0 0 ±1), to a thousandth; else as `Tm`. Returns the new line
+    matrix and what to write."""
+    scale = b" ".join(_number(float(number), 3) for number in numbers[:4])
+    e, f = (round(float(number) * 1000) for number in numbers[4:])
+    if line is None or line[0] != scale or scale not in _UPRIGHT:
+        return (scale, e, f), b"%s %s %s Tm" % (scale, _milli(e), _milli(f))
+    d = _UPRIGHT[scale]
+    return (scale, e, f), b"%s %s Td" % (_milli(e - line[1]), _milli((f - line[2]) * d))
+
+
+_UPRIGHT = {b"1 0 0 1": 1, b"1 0 0 -1": -1}
+"""Line matrices whose moves `Td` writes exactly: their d (a move's y is multiplied by it)."""
+
+
+def _milli(value: int) -> bytes:
+    return _number(value / 1000, 3)
+
+
+@lru_cache(maxsize=64)
+def _blanks_pattern(codes: frozenset[bytes] | None) -> re.Pattern | None:
+    """An offset before one of the blank glyphs `codes`, in a hex TJ array."""
+    if not codes:
+        return None
+    return re.compile(rb">(-?[\d.]+)<(" + b"|".join(sorted(codes)) + rb")")
+
+
+def _compact_array(array: bytes, size: float | None, blanks: re.Pattern | None = None) -> bytes:
     """A TJ operator showing `array`; with a character spacing when `size` (the font size
-    of two-byte codes) is given and most glyphs are followed by the same adjustment."""
+    of two-byte codes) is given and most glyphs are followed by the same adjustment; the
+    offsets before `blanks` moved after them."""
     array = array.replace(b">0<", b"")  # WeasyPrint writes a 0 between most glyphs
+    if blanks is not None:
+        array = blanks.sub(rb"\2>\1<", array)
     items = [(codes, float(number) if number else None)
              for codes, number in _ITEM.findall(array) if codes or number]  # not <>
     spacing = _common_spacing(items) if size is not None else 0.0

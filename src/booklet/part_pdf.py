@@ -7,6 +7,8 @@ In one pass with pikepdf:
 - structure elements that only wrap marked content in a /Span or /NonStruct
   are merged into their parent (WeasyPrint makes one for each piece of text: half the
   objects of a tagged page, and nothing a screen reader needs);
+- /Div and /NonStruct elements that only group other elements give them to their
+  parent (`_flatten_groups`), and elements lose the entries a reader does not need;
 - the consecutive lines of an element share one marked-content sequence
   (`marked_content`);
 - text-showing operators are written compactly (`compact_text`);
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from .render import WrittenPart
 
 _PLAIN_KEYS = {"/Type", "/S", "/K", "/P", "/Pg"}
+BLANKS = {" ", "\u00a0", "\u202f", "\u3000"}
+"""The spaces (their glyphs draw nothing) whose offsets `compact_text` may move."""
 
 
 @dataclass
@@ -61,9 +65,12 @@ def finish(written: WrittenPart, borrowed: list[str], font_dirs: tuple[Path, ...
         _merge_spans(tree)
         if len(pdf.pages) == 1:
             _join_lines(tree, pdf.pages[0], links)
-    for page in pdf.pages:
-        _compact_text(page)
+        _flatten_groups(tree)
     fonts = font_facts(pdf, written.placeholders)
+    blanks = {face: [b"%04x" % glyph for glyph, text in facts["text"] if text in BLANKS]
+              for face, facts in fonts.items()}
+    for page in pdf.pages:
+        _compact_text(page, blanks)
     content = _saved(pdf)
     return FinishedPart(content, links, fonts, own_copy(content, fonts, font_dirs) if own else None)
 
@@ -207,6 +214,51 @@ def _join_lines(tree: pikepdf.Dictionary, page: pikepdf.Page, links: list[dict])
             return
 
 
+def _flatten_groups(tree: pikepdf.Dictionary) -> None:
+    """Give the kids of each plain /Div and /NonStruct that holds only structure elements
+    (the HTML's wrapping boxes: 9 elements of a fiche page's 60, nothing for a reader) to
+    its parent. Every element also loses /Type (optional) and, when it holds no marked
+    content of its own, /Pg (only its marked-content ids need it)."""
+
+    def flatten(element: pikepdf.Dictionary) -> None:
+        if "/Type" in element:
+            del element["/Type"]
+        kids = element.get("/K")
+        if not isinstance(kids, pikepdf.Array):
+            return
+        flat, changed = [], False
+        for kid in kids:
+            if not _is_element(kid):
+                flat.append(kid)
+                continue
+            flatten(kid)
+            if _plain_group(kid):
+                for grandchild in kid.K:
+                    grandchild.P = element
+                    flat.append(grandchild)
+                changed = True
+            else:
+                flat.append(kid)
+        if changed:
+            element.K = pikepdf.Array(flat)
+        if "/Pg" in element and not any(isinstance(kid, int) for kid in element.K):
+            del element["/Pg"]
+
+    for element in tree.K:
+        flatten(element)
+
+
+def _is_element(kid) -> bool:
+    return isinstance(kid, pikepdf.Dictionary) and "/S" in kid
+
+
+def _plain_group(element: pikepdf.Dictionary) -> bool:
+    kids = element.get("/K")
+    return (element.S in ("/Div", "/NonStruct") and not set(element.keys()) - _PLAIN_KEYS
+            and isinstance(kids, pikepdf.Array) and len(kids) > 0
+            and all(_is_element(kid) for kid in kids))
+
+
 def _plain_span(kid, parent) -> bool:
     if not isinstance(kid, pikepdf.Dictionary) or kid.get("/S") not in ("/Span", "/NonStruct"):
         return False
@@ -218,8 +270,9 @@ def _plain_span(kid, parent) -> bool:
             and kid.Pg.objgen == parent.Pg.objgen)
 
 
-def _compact_text(page: pikepdf.Page) -> None:
-    """Write the page's TJ operators compactly (`compact_text`)."""
+def _compact_text(page: pikepdf.Page, blanks: dict[str, list[bytes]]) -> None:
+    """Write the page's text operators compactly (`compact_text`; `blanks`: the codes of
+    each face's spaces, by BaseFont)."""
     contents = page.obj.get("/Contents")
     if not isinstance(contents, pikepdf.Stream):
         return
@@ -227,7 +280,9 @@ def _compact_text(page: pikepdf.Page) -> None:
     fonts = resources.get("/Font") if resources is not None else None
     two_byte = {str(name)[1:].encode() for name, font in (fonts.items() if fonts else [])
                 if font.get("/Subtype") == "/Type0" and font.get("/Encoding") == "/Identity-H"}
+    spaces = {str(name)[1:].encode(): blanks.get(str(font.get("/BaseFont")), [])
+              for name, font in (fonts.items() if fonts else [])}
     data = contents.read_bytes()
-    compact = compact_text(data, two_byte)
+    compact = compact_text(data, two_byte, spaces)
     if compact != data:
         contents.write(zlib.compress(compact, 9), filter=pikepdf.Name.FlateDecode)
