@@ -26,7 +26,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import japanese_lines
+from . import html_parser_cache, japanese_lines
 from .font_merge import font_files, name_table_postscript_name, outline_font_head
 from .pdf_assembly import Label
 from .render_setup import RenderSetup
@@ -43,6 +43,7 @@ PRINT_STYLESHEET = ("@page { bleed: 3mm; marks: none; } "
 OUTPUT_INTENT = "--output-intent"
 JAPANESE_LINES = japanese_lines.install()
 """Japanese lines justified between characters, punctuation spaced (False: not this WeasyPrint)."""
+html_parser_cache.install()  # tinyhtml5 compiles its expressions once: half of a page's parse
 
 
 class RefusedURL(ValueError):
