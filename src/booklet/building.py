@@ -342,10 +342,12 @@ class Builder:
 
     def _speculate(self, planned: dict[str, EditionParts], result: _LaidOut,
                    cache: PageCache) -> list[str]:
-        """Send the fiches' parts of `planned` to the workers, the longest first, as `_render`
-        would, and put them in flight for it (those the cache has go into `result`): the
-        keys sent."""
-        jobs = [job for parts in planned.values() for _, job in parts.fiches]
+        """Send the fiches' parts and the index of `planned` to the workers, the longest first,
+        as `_render` would (the index, several pages long, is then not the last part a worker
+        is left with), and put them in flight for it (those the cache has go into `result`):
+        the keys sent."""
+        jobs = [job for parts in planned.values()
+                for job in (*(job for _, job in parts.fiches), parts.index)]
         self._look_up(jobs, cache, result)
         jobs = {job.key: job for job in jobs
                 if job.key not in self.in_flight and job.key not in result.records}
