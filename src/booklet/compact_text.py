@@ -35,6 +35,8 @@ _TOKEN = re.compile(
     rb"|(?P<matrix>(?:-?[\d.]+\s+){6})Tm\b"  # a line's matrix
     rb"|(?P<long>-?\d*\.\d{4,})", re.S)  # WeasyPrint's six decimals
 _ITEM = re.compile(rb"<([0-9a-fA-F]*)>|(-?[\d.]+)")
+_WEASYPRINT_ARRAY = re.compile(rb"(?:-?[\d.]+)?(?:<[0-9a-fA-F]*>(?:-?[\d.]+)?)*")
+"""A TJ array as WeasyPrint writes it: hex strings, each followed by at most one number."""
 _ESCAPES = re.compile(rb"[\\()\r]")
 _ESCAPED = {b"\\": b"\\", b"(": b"(", b")": b")", b"\r": b"r"}
 MIN_GLYPHS = 4
@@ -108,15 +110,14 @@ def _compact_array(array: bytes, size: float | None, blanks: re.Pattern | None =
     array = array.replace(b">0<", b"")  # WeasyPrint writes a 0 between most glyphs
     if blanks is not None:
         array = blanks.sub(rb"\2>\1<", array)
-    items = [(codes, float(number) if number else None)
-             for codes, number in _ITEM.findall(array) if codes or number]  # not <>
-    spacing = _common_spacing(items) if size is not None else 0.0
+    items, numbers, digits = _items(array)
+    spacing = _common_spacing(items, numbers, digits // 4) if size is not None else 0.0
     shown, run, after = [], b"", 0.0  # `after`: the adjustment after the run's last glyph
     for codes, number in items:
         if number is not None:
             after += number
             continue
-        if run and round(after - spacing, 2):
+        if run and after != spacing and round(after - spacing, 2):
             shown += [_string(run), _number(after - spacing)]
             run = b""
         elif not run and after:  # before the first glyph
@@ -138,14 +139,32 @@ def _compact_array(array: bytes, size: float | None, blanks: re.Pattern | None =
     return b"%s Tc %s 0 Tc" % (_number(-spacing / 1000 * size, 6), operator)
 
 
-def _common_spacing(items: list[tuple[bytes, float | None]]) -> float:
-    """The adjustment that follows most glyphs of a TJ array of two-byte codes, if it is
-    not 0 and follows more than half of them (at least MIN_GLYPHS); else 0."""
-    numbers = sum(number is not None for _, number in items)
-    if numbers * 2 < MIN_GLYPHS:
-        return 0.0
-    glyphs = len(b"".join(codes for codes, _ in items)) // 4
-    if numbers * 2 <= glyphs:
+def _items(array: bytes) -> tuple[list[tuple[bytes, float | None]], int, int]:
+    """The glyph strings, as (codes, None), and the adjustments, as (b"", number), of a TJ
+    array in order (an empty string left out); with how many adjustments and hex digits
+    it holds. An array as WeasyPrint writes it is split apart; anything else is read
+    item by item."""
+    if _WEASYPRINT_ARRAY.fullmatch(array):
+        parts = array.split(b"<")
+        items = [(b"", float(parts[0]))] if parts[0] else []
+        for part in parts[1:]:
+            codes, _, number = part.partition(b">")
+            if codes:
+                items.append((codes, None))
+            if number:
+                items.append((b"", float(number)))
+    else:
+        items = [(codes, float(number) if number else None)
+                 for codes, number in _ITEM.findall(array) if codes or number]
+    codes = [codes for codes, number in items if number is None]
+    return items, len(items) - len(codes), len(b"".join(codes))
+
+
+def _common_spacing(items: list[tuple[bytes, float | None]], numbers: int, glyphs: int) -> float:
+    """The adjustment that follows most glyphs of a TJ array of two-byte codes (`items`,
+    holding `numbers` adjustments and `glyphs` glyphs), if it is not 0 and follows more
+    than half of them (at least MIN_GLYPHS); else 0."""
+    if numbers * 2 < MIN_GLYPHS or numbers * 2 <= glyphs:
         return 0.0
     counts, after = Counter({0.0: glyphs - (len(items) - numbers)}), None
     for _, number in items:
