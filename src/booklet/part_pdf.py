@@ -1,14 +1,10 @@
 """A part's PDF as WeasyPrint wrote it, finished: what the booklet and its reader need.
 
-In one pass with pikepdf:
+In one pass with pikepdf, on a PDF whose structure tree WeasyPrint's finisher already
+made lean (`lean_structure`: no plain spans, no wrapping groups):
 
 - the links to other parts come out (a collectivité's own PDF has no dead
   link) and are described for the assembly, which puts them back;
-- structure elements that only wrap marked content in a /Span or /NonStruct
-  are merged into their parent (WeasyPrint makes one for each piece of text: half the
-  objects of a tagged page, and nothing a screen reader needs);
-- /Div and /NonStruct elements that only group other elements give them to their
-  parent (`_flatten_groups`), and elements lose the entries a reader does not need;
 - the consecutive lines of an element share one marked-content sequence
   (`marked_content`);
 - text-showing operators are written compactly (`compact_text`);
@@ -36,7 +32,6 @@ from .pdf_assembly import LINK_ID
 if TYPE_CHECKING:
     from .render import WrittenPart
 
-_PLAIN_KEYS = {"/Type", "/S", "/K", "/P", "/Pg"}
 BLANKS = {" ", "\u00a0", "\u202f", "\u3000"}
 """The spaces (their glyphs draw nothing) whose offsets `compact_text` may move."""
 
@@ -61,11 +56,8 @@ def finish(written: WrittenPart, borrowed: list[str], font_dirs: tuple[Path, ...
     pdf = pikepdf.open(io.BytesIO(written.content))
     links = _detach_links(pdf, set(borrowed)) if borrowed else []
     tree = pdf.Root.get("/StructTreeRoot")
-    if tree is not None:
-        _merge_spans(tree)
-        if len(pdf.pages) == 1:
-            _join_lines(tree, pdf.pages[0], links)
-        _flatten_groups(tree)
+    if tree is not None and len(pdf.pages) == 1:
+        _join_lines(tree, pdf.pages[0], links)
     fonts = font_facts(pdf, written.placeholders)
     blanks = {face: [b"%04x" % glyph for glyph, text in facts["text"] if text in BLANKS]
               for face, facts in fonts.items()}
@@ -164,41 +156,6 @@ def _first_mcid(element) -> int | None:
     return None
 
 
-def _merge_spans(tree: pikepdf.Dictionary) -> None:
-    """Put the marked content of plain /Span and /NonStruct elements (nothing but
-    marked-content ids, on their parent's page) directly into their parent, and update the
-    parent tree. Children first: a /Span around a /Span is plain once its child is merged."""
-    nums = tree.ParentTree.Nums
-    pages = {}
-    for array in (nums[i + 1] for i in range(0, len(nums), 2)):
-        for item in (array if isinstance(array, pikepdf.Array) else []):
-            if isinstance(item, pikepdf.Dictionary) and "/Pg" in item:
-                pages[item.Pg.objgen] = array
-                break
-
-    def merge(element: pikepdf.Dictionary) -> None:
-        kids = element.get("/K")
-        if not isinstance(kids, pikepdf.Array):
-            return
-        merged, changed = [], False
-        for kid in kids:
-            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/OBJR", "/MCR"):
-                merge(kid)
-            array = pages.get(kid.Pg.objgen) if _plain_span(kid, element) else None
-            if array is None:
-                merged.append(kid)
-                continue
-            for mcid in kid.K:
-                merged.append(mcid)
-                array[int(mcid)] = element
-            changed = True
-        if changed:
-            element.K = pikepdf.Array(merged)
-
-    for element in tree.K:
-        merge(element)
-
-
 def _join_lines(tree: pikepdf.Dictionary, page: pikepdf.Page, links: list[dict]) -> None:
     """One marked-content sequence for the consecutive lines of an element
     (`marked_content`), with the parent tree and the detached links' MCIDs to match."""
@@ -212,62 +169,6 @@ def _join_lines(tree: pikepdf.Dictionary, page: pikepdf.Page, links: list[dict])
                 if link.get("mcid") is not None:
                     link["mcid"] = renumbered.get(link["mcid"], link["mcid"])
             return
-
-
-def _flatten_groups(tree: pikepdf.Dictionary) -> None:
-    """Give the kids of each plain /Div and /NonStruct that holds only structure elements
-    (the HTML's wrapping boxes: 9 elements of a fiche page's 60, nothing for a reader) to
-    its parent. Every element also loses /Type (optional) and, when it holds no marked
-    content of its own, /Pg (only its marked-content ids need it)."""
-
-    def flatten(element: pikepdf.Dictionary) -> None:
-        if "/Type" in element:
-            del element["/Type"]
-        kids = element.get("/K")
-        if not isinstance(kids, pikepdf.Array):
-            return
-        flat, changed = [], False
-        for kid in kids:
-            if not _is_element(kid):
-                flat.append(kid)
-                continue
-            flatten(kid)
-            if _plain_group(kid):
-                for grandchild in kid.K:
-                    grandchild.P = element
-                    flat.append(grandchild)
-                changed = True
-            else:
-                flat.append(kid)
-        if changed:
-            element.K = pikepdf.Array(flat)
-        if "/Pg" in element and not any(isinstance(kid, int) for kid in element.K):
-            del element["/Pg"]
-
-    for element in tree.K:
-        flatten(element)
-
-
-def _is_element(kid) -> bool:
-    return isinstance(kid, pikepdf.Dictionary) and "/S" in kid
-
-
-def _plain_group(element: pikepdf.Dictionary) -> bool:
-    kids = element.get("/K")
-    return (element.S in ("/Div", "/NonStruct") and not set(element.keys()) - _PLAIN_KEYS
-            and isinstance(kids, pikepdf.Array) and len(kids) > 0
-            and all(_is_element(kid) for kid in kids))
-
-
-def _plain_span(kid, parent) -> bool:
-    if not isinstance(kid, pikepdf.Dictionary) or kid.get("/S") not in ("/Span", "/NonStruct"):
-        return False
-    if set(kid.keys()) - _PLAIN_KEYS or "/Pg" not in kid or "/Pg" not in parent:
-        return False
-    marks = kid.get("/K")
-    return (isinstance(marks, pikepdf.Array) and len(marks) > 0
-            and all(isinstance(mark, int) for mark in marks)
-            and kid.Pg.objgen == parent.Pg.objgen)
 
 
 def _compact_text(page: pikepdf.Page, blanks: dict[str, list[bytes]]) -> None:

@@ -26,7 +26,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import html_parser_cache, japanese_lines
+from . import html_parser_cache, japanese_lines, lean_structure
 from .font_merge import font_files, name_table_postscript_name, outline_font_head
 from .pdf_assembly import Label
 from .render_setup import RenderSetup
@@ -172,7 +172,7 @@ class Renderer:
             document.metadata.created = document.metadata.modified = self.setup.date
         with self._placeholder_fonts() as placeholders:
             content = document.write_pdf(pdf_variant=self.setup.variant, uncompressed_pdf=True,
-                                         finisher=page_labels(labels) if labels else None)
+                                         finisher=_finisher(labels))
         return WrittenPart(content, placeholders)
 
     @contextmanager
@@ -220,6 +220,19 @@ class Renderer:
         if table not in self.font_names:
             self.font_names[table] = name_table_postscript_name(table)
         return self.font_names[table]
+
+
+def _finisher(labels: tuple[Label, ...]) -> Callable:
+    """A WeasyPrint finisher: the structure tree made lean (`lean_structure`), and the
+    catalog's /PageLabels set to `labels`, if any."""
+    label = page_labels(labels) if labels else None
+
+    def finish(document, pdf) -> None:
+        lean_structure.make_lean(pdf)
+        if label is not None:
+            label(document, pdf)
+
+    return finish
 
 
 def page_labels(labels: tuple[Label, ...]) -> Callable:
