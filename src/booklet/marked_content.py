@@ -7,13 +7,17 @@ and both belong to the same structure element, they become one sequence here
 (about 32 a page), and the page's MCIDs are numbered anew from 0: the parent
 tree's array, the structure elements' /K and the content stream are changed
 together. Reading order and structure stay the same; only the markup shrinks.
+
+It works on WeasyPrint's own objects (pydyf), before the PDF is written
+(`lean_structure`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-import pikepdf
+import pydyf
 
 _MARK = re.compile(
     rb"EMC(?P<joined>\s*/[^\s/<>\[\]()]+\s*<</MCID (?P<next>\d+)>>\s*BDC)?"  # an end (and next)
@@ -22,22 +26,22 @@ _MARK = re.compile(
 _MCID = re.compile(rb"<</MCID (\d+)>>")
 
 
-def join_sequences(page: pikepdf.Page, marks: pikepdf.Array) -> tuple[dict[int, int], list]:
-    """Join the consecutive sequences of one structure element on `page` (its content in
-    one stream, as WeasyPrint writes it, not yet compacted; `marks`: its parent-tree array,
-    element by MCID, for a part of one page). Returns {old MCID: new MCID} and the new
-    parent-tree array, or ({}, `marks`) when nothing changes."""
-    contents = page.obj.get("/Contents")
-    if not isinstance(contents, pikepdf.Stream) or not len(marks):
-        return {}, marks
-    owner = [element.objgen if isinstance(element, pikepdf.Dictionary) else (0, 0)
-             for element in marks]
+def join_sequences(content: bytes, marks: list, resolve: Callable
+                   ) -> tuple[bytes, pydyf.Array] | None:
+    """Join the consecutive sequences of one structure element in `content` (a page's
+    content stream, as WeasyPrint writes it; `marks`: its parent-tree array, the reference
+    of the element of each MCID; `resolve`: the object a reference refers to). Returns the
+    new content and parent-tree array, the elements' /K renumbered; None when nothing
+    changes."""
+    if not marks:
+        return None
+    owner = [mark if isinstance(resolve(mark), dict) else None for mark in marks]
     survivor: dict[int, int] = {}  # each MCID: the one whose sequence now holds it
     open_ids: list[int | None] = []
 
     def same_element(first: int | None, second: int) -> bool:
         return (first is not None and max(first, second) < len(owner)
-                and owner[second] != (0, 0) and owner[second] == owner[first])
+                and owner[second] is not None and owner[second] == owner[first])
 
     def mark(match: re.Match) -> bytes:
         if match["mcid"] is not None:
@@ -56,24 +60,24 @@ def join_sequences(page: pikepdf.Page, marks: pikepdf.Array) -> tuple[dict[int, 
             open_ids.append(survivor.setdefault(following, following))
         return match[0]
 
-    joined = _MARK.sub(mark, contents.read_bytes())
-    elements = {owner_id: marks[old] for old, owner_id in enumerate(owner) if owner_id != (0, 0)}
+    joined = _MARK.sub(mark, content)
+    elements = {reference: resolve(reference) for reference in owner if reference is not None}
     kids = [kid for element in elements.values() for kid in _kids(element)]
     if (open_ids or len(set(survivor.values())) == len(survivor)
             or any(isinstance(kid, int) and kid not in survivor for kid in kids)
-            or any(isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid for kid in kids)):
-        return {}, marks  # nothing to join, or marks unlike WeasyPrint's: left as they are
+            or any(isinstance(resolve(kid), dict) and "MCID" in resolve(kid) for kid in kids)):
+        return None  # nothing to join, or marks unlike WeasyPrint's: left as they are
     kept = sorted(set(survivor.values()))
     number = {old: new for new, old in enumerate(kept)}
     renumbered = {old: number[kept_id] for old, kept_id in survivor.items()}
-    contents.write(_MCID.sub(lambda match: b"<</MCID %d>>" % renumbered[int(match[1])], joined))
     for element in elements.values():
-        element.K = pikepdf.Array([number[kid] if isinstance(kid, int) else kid
-                                   for kid in _kids(element)
-                                   if not isinstance(kid, int) or survivor[kid] == kid])
-    return renumbered, pikepdf.Array([marks[old] for old in kept])
+        element["K"] = pydyf.Array([number[kid] if isinstance(kid, int) else kid
+                                    for kid in _kids(element)
+                                    if not isinstance(kid, int) or survivor[kid] == kid])
+    content = _MCID.sub(lambda match: b"<</MCID %d>>" % renumbered[int(match[1])], joined)
+    return content, pydyf.Array([marks[old] for old in kept])
 
 
-def _kids(element: pikepdf.Dictionary) -> list:
-    kids = element.get("/K")
-    return list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+def _kids(element: dict) -> list:
+    kids = element.get("K")
+    return list(kids) if isinstance(kids, list) else [] if kids is None else [kids]

@@ -1,12 +1,11 @@
 """A part's PDF as WeasyPrint wrote it, finished: what the booklet and its reader need.
 
 In one pass with pikepdf, on a PDF whose structure tree WeasyPrint's finisher already
-made lean (`lean_structure`: no plain spans, no wrapping groups):
+made lean (`lean_structure`: no plain spans, no wrapping groups, a paragraph's lines in
+one marked-content sequence):
 
 - the links to other parts come out (a collectivité's own PDF has no dead
   link) and are described for the assembly, which puts them back;
-- the consecutive lines of an element share one marked-content sequence
-  (`marked_content`);
 - text-showing operators are written compactly (`compact_text`);
 - the glyphs each font face uses are noted, for the booklet's font merge;
 - a fiche's part also gets its collectivité's own PDF: the same, with fonts
@@ -25,7 +24,6 @@ import pikepdf
 
 from .compact_text import compact_text
 from .font_merge import font_facts, font_files
-from .marked_content import join_sequences
 from .own_fonts import give_own_fonts
 from .pdf_assembly import LINK_ID
 
@@ -55,9 +53,6 @@ def finish(written: WrittenPart, borrowed: list[str], font_dirs: tuple[Path, ...
     when `own`."""
     pdf = pikepdf.open(io.BytesIO(written.content))
     links = _detach_links(pdf, set(borrowed)) if borrowed else []
-    tree = pdf.Root.get("/StructTreeRoot")
-    if tree is not None and len(pdf.pages) == 1:
-        _join_lines(tree, pdf.pages[0], links)
     fonts = font_facts(pdf, written.placeholders)
     blanks = {face: [b"%04x" % glyph for glyph, text in facts["text"] if text in BLANKS]
               for face, facts in fonts.items()}
@@ -154,21 +149,6 @@ def _first_mcid(element) -> int | None:
             if found is not None:
                 return found
     return None
-
-
-def _join_lines(tree: pikepdf.Dictionary, page: pikepdf.Page, links: list[dict]) -> None:
-    """One marked-content sequence for the consecutive lines of an element
-    (`marked_content`), with the parent tree and the detached links' MCIDs to match."""
-    if "/StructParents" not in page.obj:
-        return
-    nums = tree.ParentTree.Nums
-    for i in range(0, len(nums), 2):
-        if int(nums[i]) == int(page.obj.StructParents):
-            renumbered, nums[i + 1] = join_sequences(page, nums[i + 1])
-            for link in links:
-                if link.get("mcid") is not None:
-                    link["mcid"] = renumbered.get(link["mcid"], link["mcid"])
-            return
 
 
 def _compact_text(page: pikepdf.Page, blanks: dict[str, list[bytes]]) -> None:
