@@ -56,6 +56,8 @@ def make_lean(pdf: pydyf.PDF) -> None:
 
 
 def _merge_spans(documents: list, nums: list, resolve) -> None:
+    """Give the marked content of each plain span to its parent, in `documents` and in the
+    parent tree's `nums`, children first."""
     pages = {}  # page reference: its parent tree array (element reference by MCID)
     for array in nums[1::2]:
         for item in (array if isinstance(array, list) else []):
@@ -100,6 +102,8 @@ def _plain_span(element, page: bytes) -> bool:
 
 
 def _flatten_groups(element: pydyf.Dictionary, resolve) -> None:
+    """Give the kids of each plain group below `element` to the group's parent; drop /Type,
+    and /Pg where an element marks no content itself."""
     element.pop("Type", None)
     kids = element.get("K")
     if not isinstance(kids, list):
