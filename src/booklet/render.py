@@ -26,7 +26,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import html_parser_cache, japanese_lines, lean_structure
+from . import first_line_guess, html_parser_cache, japanese_lines, lean_structure
 from .font_merge import font_files, name_table_postscript_name, outline_font_head
 from .pdf_assembly import Label
 from .render_setup import RenderSetup
@@ -41,6 +41,7 @@ PRINT_STYLESHEET = ("@page { bleed: 3mm; marks: none; } "
                     "@color-profile --output-intent { src: url(sRGB2014.icc); "
                     "components: r, g, b; }")
 OUTPUT_INTENT = "--output-intent"
+first_line_guess.install()  # before japanese_lines, which wraps it: less text shaped a Japanese line
 JAPANESE_LINES = japanese_lines.install()
 """Japanese lines justified between characters, punctuation spaced (False: not this WeasyPrint)."""
 html_parser_cache.install()  # tinyhtml5 compiles its expressions once: half of a page's parse
