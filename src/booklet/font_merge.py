@@ -34,28 +34,6 @@ _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 
-def font_facts(pdf: pikepdf.Pdf, placeholders: dict[str, str] | None = None) -> dict[str, dict]:
-    """What the merge needs of each face a PDF embeds, read once when its part is rendered:
-    {BaseFont: {"widths": [[glyph, width], …], "text": [[glyph, text], …]}}, and for a face
-    embedded as a placeholder (`placeholders`: {BaseFont: PostScript name of its source})
-    "source": that name."""
-    facts = {}
-    for page in pdf.pages:
-        resources = page.obj.get("/Resources")
-        for font in (resources.get("/Font", {}) if resources is not None else {}).values():
-            mapping = parse_to_unicode(font.ToUnicode.read_bytes()) if _mergeable(font) else None
-            if mapping is not None:
-                face = facts.setdefault(str(font.BaseFont), {"widths": {}, "text": {}})
-                face["widths"].update(parse_widths(font.DescendantFonts[0].W))
-                face["text"].update(mapping)
-    facts = {name: {key: sorted(values.items()) for key, values in face.items()}
-             for name, face in sorted(facts.items())}
-    for name, source in (placeholders or {}).items():
-        if name in facts:
-            facts[name]["source"] = source
-    return facts
-
-
 class FontMerger:
     """Gives each face of a booklet one font object holding the union of its parts' glyphs.
 
@@ -74,7 +52,7 @@ class FontMerger:
 
     def detach(self, part: pikepdf.Pdf, facts: dict[str, dict]) -> None:
         """Replace the fonts of `part` that can be merged by placeholders, and note the
-        glyphs they use (`facts`: `font_facts` of the part)."""
+        glyphs they use (`facts`: the part's `part_pdf.font_facts`)."""
         seen = set()
         for page in part.pages:
             resources = page.obj.get("/Resources")
@@ -169,23 +147,31 @@ def _add_text(mapping: dict[int, str], more: dict[int, str]) -> None:
             mapping[glyph] = text
 
 
-def _mergeable(font) -> bool:
+def mergeable(subtype: str, encoding: str | None, cid_to_gid: str, has_program: bool) -> bool:
+    """Whether a face can be merged (names as "/Type0"): a Type 0 font of two-byte identity
+    codes whose glyph ids are its CIDs, with its font program embedded."""
+    return (subtype == "/Type0" and encoding == "/Identity-H" and cid_to_gid == "/Identity"
+            and has_program)
+
+
+def _mergeable(font: pikepdf.Dictionary) -> bool:
     try:
         descendant = font.DescendantFonts[0]
-        return (font.Subtype == "/Type0" and font.get("/Encoding") == "/Identity-H"
-                and descendant.get("/CIDToGIDMap", "/Identity") == "/Identity"
-                and ("/FontFile3" in descendant.FontDescriptor
-                     or "/FontFile2" in descendant.FontDescriptor))
+        return mergeable(str(font.Subtype), str(font.get("/Encoding", "")),
+                         str(descendant.get("/CIDToGIDMap", "/Identity")),
+                         "/FontFile3" in descendant.FontDescriptor
+                         or "/FontFile2" in descendant.FontDescriptor)
     except (AttributeError, KeyError, IndexError, TypeError):
         return False
 
 
 def parse_widths(array) -> dict[int, float]:
-    """A /W array ([first [w1 w2 …]] or [first last w]) as {glyph id: width}."""
+    """A /W array ([first [w1 w2 …]] or [first last w], pikepdf's or pydyf's) as {glyph id:
+    width}."""
     items, widths, i = list(array), {}, 0
     while i < len(items):
         first = int(items[i])
-        if isinstance(items[i + 1], pikepdf.Array):
+        if isinstance(items[i + 1], pikepdf.Array | list):
             for offset, width in enumerate(items[i + 1]):
                 widths[first + offset] = float(width)
             i += 2

@@ -16,9 +16,8 @@ pydyf objects (Python dictionaries and lists), before it is serialized:
   sequence (`marked_content`).
 
 The same edits made with pikepdf on the written PDF took 5.3 ms a French fiche page,
-each entry read crossing into qpdf (here: 1.9 ms). The elements left out stay in pydyf's
-list of objects, referred to by nothing: `part_pdf.finish` writes the part again with
-pikepdf, which leaves them out.
+each entry read crossing into qpdf (here: 1.9 ms). The elements left out are emptied
+(`pdf_objects.drop`): pydyf writes every object it holds.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from __future__ import annotations
 import pydyf
 
 from .marked_content import join_sequences
+from .pdf_objects import drop, resolver, stream_content
 
 PLAIN_KEYS = {"Type", "S", "K", "P", "Pg"}
 """The entries of an element that make it no more than a wrapper."""
@@ -37,14 +37,7 @@ def make_lean(pdf: pydyf.PDF) -> None:
     root = pdf.catalog.get("StructTreeRoot")
     if root is None:
         return
-    objects = pdf.objects
-
-    def resolve(value):
-        """The object an indirect reference (b"12 0 R") refers to; any other value itself."""
-        if isinstance(value, bytes) and value.endswith(b" R"):
-            return objects[int(value[:value.index(b" ")])]
-        return value
-
+    resolve = resolver(pdf)
     root = resolve(root)
     documents = [resolve(element) for element in root.get("K", [])]
     nums = resolve(resolve(root["ParentTree"])["Nums"])
@@ -53,7 +46,7 @@ def make_lean(pdf: pydyf.PDF) -> None:
         _flatten_groups(document, resolve)
     pages = pdf.pages["Kids"][::3]  # object numbers, each followed by 0 R
     if len(pages) == 1:
-        _join_lines(objects[pages[0]], nums, resolve)
+        _join_lines(pdf.objects[pages[0]], nums, resolve)
 
 
 def _merge_spans(documents: list, nums: list, resolve) -> None:
@@ -84,6 +77,7 @@ def _merge_spans(documents: list, nums: list, resolve) -> None:
             for mcid in child["K"]:
                 merged.append(mcid)
                 array[mcid] = element.reference
+            drop(child)
             changed = True
         if changed:
             element["K"] = pydyf.Array(merged)
@@ -120,6 +114,7 @@ def _flatten_groups(element: pydyf.Dictionary, resolve) -> None:
             for grandchild in child["K"]:
                 resolve(grandchild)["P"] = element.reference
                 flat.append(grandchild)
+            drop(child)
             changed = True
         else:
             flat.append(kid)
@@ -136,11 +131,10 @@ def _join_lines(page: pydyf.Dictionary, nums: list, resolve) -> None:
         return
     for i in range(0, len(nums), 2):
         if nums[i] == page["StructParents"]:
-            to_bytes = getattr(pydyf, "_to_bytes", None)  # how pydyf writes each operation
-            if to_bytes is None:  # another pydyf: the lines stay apart, the PDF as correct
-                return
             stream = resolve(page["Contents"])
-            content = b"\n".join(to_bytes(item) for item in stream.stream)
+            content = stream_content(stream)
+            if content is None:  # another pydyf: the lines stay apart, the PDF as correct
+                return
             joined = join_sequences(content, nums[i + 1], resolve)
             if joined is not None:
                 stream.stream, nums[i + 1] = [joined[0]], joined[1]

@@ -104,10 +104,11 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache, own: bool = 
         rendered = renderer.render(html)
     finished = None
     if not cache.read_only:
-        from .part_pdf import finish
+        finished = renderer.write_pdf(rendered.document, job.labels, frozenset(borrowed))
+        if own and job.kind == "fiche":
+            from .part_pdf import own_copy
 
-        finished = finish(renderer.write_pdf(rendered.document, job.labels), borrowed,
-                          renderer.font_dirs, own=own and job.kind == "fiche")
+            finished.own = own_copy(finished.content, finished.fonts, renderer.font_dirs)
     record = PartRecord(job.key, Path(), len(rendered.document.pages), rendered.messages,
                         fit_facts, images, finished.links if finished else [],
                         sorted((str(path), sha) for path, sha in rendered.inputs))

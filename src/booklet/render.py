@@ -26,8 +26,9 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import first_line_guess, html_parser_cache, japanese_lines, lean_structure
+from . import first_line_guess, html_parser_cache, japanese_lines, lean_structure, part_pdf
 from .font_merge import font_files, name_table_postscript_name, outline_font_head
+from .part_pdf import FinishedPart, PartFacts
 from .pdf_assembly import Label
 from .render_setup import RenderSetup
 from .templating import DEFAULT_LAYOUT_DIR, FONTS_DIR, Layout
@@ -72,15 +73,6 @@ class SafeFetcher(URLFetcher):
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, content, {"Content-Type": content_type})
         raise RefusedURL(f"refused to read {url}: only files inside the project folder are used")
-
-
-@dataclass
-class WrittenPart:
-    """A PDF written by WeasyPrint, and its placeholder fonts: {BaseFont: PostScript name of
-    the source font in the font folders}."""
-
-    content: bytes
-    placeholders: dict[str, str]
 
 
 @dataclass
@@ -159,22 +151,25 @@ class Renderer:
                 color_profiles=self.color_profiles, output_intent=self.output_intent)
         return Rendered(document, messages, frozenset(self.fetcher.reads.items()))
 
-    def write_pdf(self, document: Document, labels: tuple[Label, ...] = ()) -> WrittenPart:
-        """The pages of `document` as a PDF of the setup's kind (tagged for screens, or
-        PDF/X-4), dated as the setup says, with `labels` as its page labels.
+    def write_pdf(self, document: Document, labels: tuple[Label, ...] = (),
+                  borrowed: frozenset[str] = frozenset()) -> FinishedPart:
+        """The pages of `document` as a finished part (`part_pdf`): a PDF of the setup's kind
+        (tagged for screens, or PDF/X-4), dated as the setup says, with `labels` as its page
+        labels and the links to the `borrowed` anchors taken out.
 
         The faces of the layout's and booklet's font folders get a placeholder instead of
         their subset (the assembly, or `own_fonts`, gives them one): subsetting a CJK face
-        for each part was a fifth of the time a page took. Streams are left uncompressed:
-        `part_pdf.finish` rewrites the text and compresses every stream once (compressing
-        here too cost 4 ms a page)."""
+        for each part was a fifth of the time a page took. The part is finished on
+        WeasyPrint's own objects (`lean_structure`, `part_pdf.finish`), then written
+        compressed, once."""
         if self.setup.date:
             document.metadata = copy.copy(document.metadata)
             document.metadata.created = document.metadata.modified = self.setup.date
+        facts: list[PartFacts] = []
         with self._placeholder_fonts() as placeholders:
-            content = document.write_pdf(pdf_variant=self.setup.variant, uncompressed_pdf=True,
-                                         finisher=_finisher(labels))
-        return WrittenPart(content, placeholders)
+            content = document.write_pdf(pdf_variant=self.setup.variant, finisher=_finisher(
+                labels, borrowed, placeholders, facts.append))
+        return FinishedPart(content, facts[0].links, facts[0].fonts)
 
     @contextmanager
     def _placeholder_fonts(self):
@@ -223,13 +218,16 @@ class Renderer:
         return self.font_names[table]
 
 
-def _finisher(labels: tuple[Label, ...]) -> Callable:
-    """A WeasyPrint finisher: the structure tree made lean (`lean_structure`), and the
-    catalog's /PageLabels set to `labels`, if any."""
+def _finisher(labels: tuple[Label, ...], borrowed: frozenset[str], placeholders: dict[str, str],
+              noted: Callable[[PartFacts], None]) -> Callable:
+    """A WeasyPrint finisher: the structure tree made lean (`lean_structure`), the part
+    finished (`part_pdf.finish`: the `borrowed` anchors' links out, what it took out and
+    its fonts `noted`), and the catalog's /PageLabels set to `labels`, if any."""
     label = page_labels(labels) if labels else None
 
     def finish(document, pdf) -> None:
         lean_structure.make_lean(pdf)
+        noted(part_pdf.finish(pdf, set(borrowed), placeholders))
         if label is not None:
             label(document, pdf)
 
