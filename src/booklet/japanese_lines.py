@@ -247,8 +247,9 @@ def _move(line, plans: dict, boxes) -> None:
             box.position_x += advance
             plan = plans.get(id(box))
             if plan is not None:
-                box.width += plan.total()
-                advance += plan.total()
+                total = plan.total()
+                box.width += total
+                advance += total
             return advance
         if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
             box.position_x += advance
@@ -265,16 +266,19 @@ def _move(line, plans: dict, boxes) -> None:
 
 
 def _apply(layout, plan: GlyphPlan) -> None:
-    """Change the advances of the glyphs Pango shaped for `layout`'s first line."""
+    """Change the advances of the glyphs Pango shaped for `layout`'s first line (only those
+    of the characters the plan names are read)."""
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)  # as drawing will
     line = pango.pango_layout_get_line_readonly(layout.layout, 0)
-    starts = {}
+    planned = plan.trim_left.keys() | plan.trim_right.keys() | plan.after.keys()
+    starts = {}  # UTF-8 offset of each planned character: its index
     position = 0
     for index, char in enumerate(layout.text):
-        starts[position] = index
-        position += len(char.encode())
+        if index in planned:
+            starts[position] = index
+        position += 1 if char < "\x80" else 2 if char < "\u0800" else 3 if char < "\U00010000" else 4
     run = line.runs
     while run != ffi.NULL:
         item = run.data
@@ -282,12 +286,12 @@ def _apply(layout, plan: GlyphPlan) -> None:
         glyphs = item.glyphs
         offset = item.item.offset
         count = glyphs.num_glyphs
-        for number in range(count):
-            index = starts.get(offset + glyphs.log_clusters[number])
+        clusters = ffi.unpack(glyphs.log_clusters, count)
+        for number, cluster in enumerate(clusters):
+            index = starts.get(offset + cluster)
             if index is None:
                 continue
-            last_of_cluster = (number == count - 1
-                               or glyphs.log_clusters[number + 1] != glyphs.log_clusters[number])
+            last_of_cluster = number == count - 1 or clusters[number + 1] != cluster
             geometry = glyphs.glyphs[number].geometry
             if index in plan.trim_left:
                 shift = int(plan.trim_left[index] * TO_UNITS)
