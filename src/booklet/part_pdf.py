@@ -126,8 +126,14 @@ def detach_links(pdf: pydyf.PDF, borrowed: set[str], resolve: Callable) -> list[
     tree = resolve(pdf.catalog.get("StructTreeRoot"))
     if tree is not None:  # the stand-in anchors' empty elements
         for document in (resolve(kid) for kid in tree["K"]):
-            document["K"] = pydyf.Array([kid for kid in document["K"]
-                                         if len(resolve(kid).get("K", [1]))])
+            kept = pydyf.Array()
+            for kid in document["K"]:
+                element = resolve(kid)
+                if len(element.get("K", [1])):
+                    kept.append(kid)
+                else:
+                    drop(element)
+            document["K"] = kept
     links = []
     pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
     for index, page in enumerate(pages):
