@@ -60,6 +60,25 @@ def test_french_collation_and_kana_order():
     assert [f.id for f in order_fiches(_project(fiches, ["JP", "FR"]))][0] == "aomori"
 
 
+def test_the_collation_table_cut_to_the_names_gives_pyucas_keys():
+    """Contractions (l·l), decomposed accents, ligatures, voiced and half-width kana and the
+    prolonged sound mark: the same keys as pyuca's whole table."""
+    import unicodedata
+
+    from pyuca import Collator
+
+    from booklet.assemble import _collator
+
+    names = ["Œuvre", "œil", "Ærø", "L'Haÿ-les-Roses", "Saint-Étienne", "Saint-Etienne",
+             "Ḁ̈", "l·l", "ŀl", "ĳssel", "Straße", "ﬁnale", "がっこう", "ガッコウ", "ｶﾞｯｺｳ",
+             "かあさん", "カーサン", "ヴァイオリン", "ゔ", "ゝゞヽヾ", "㍻", "①", "さーびす", "ｻｰﾋﾞｽ",
+             "京都市", "𠮷野家"]
+    cut = _collator(frozenset(unicodedata.normalize("NFD", "".join(names))))
+    whole = Collator()
+    assert [cut.sort_key(name) for name in names] == [whole.sort_key(name) for name in names]
+    assert len(cut.table.root.children) < len(whole.table.root.children) / 10
+
+
 def test_explicit_order_of_ids():
     fiches = [_fiche("a", "FR", "A"), _fiche("b", "JP", "B", "び"), _fiche("c", "FR", "C")]
     assert [f.id for f in order_fiches(_project(fiches, ["b", "c", "a"]))] == ["b", "c", "a"]

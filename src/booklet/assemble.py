@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 
 from markupsafe import Markup
 
@@ -19,21 +19,44 @@ from .project import FicheSource, Project
 from .text import Localized, inline, localize, other_language, to_html
 
 
-@cache
-def _collator():
-    from pyuca import Collator  # loads the Unicode collation table once
+@lru_cache(maxsize=8)  # a watched project's names change now and then
+def _collator(characters: frozenset[str]):
+    """A Unicode collator for strings of `characters` (in NFD): pyuca's, its table holding
+    only the entries made of them (a longer entry with any other character never matches
+    such a string, so every key is the same), read in a fifth of the time the whole table
+    takes (a quarter of a second at each cold build)."""
+    from pyuca import Collator
+    from pyuca.collator import COLL_ELEMENT_PATTERN
+    from pyuca.utils import hexstrings2int
 
-    return Collator()
+    class Collation(Collator):
+        def load(self, filename):  # pyuca's reading of the table, less what cannot match
+            with open(filename, encoding="utf-8") as keys:
+                for line in keys:
+                    line = line.split("#", 1)[0].rstrip()
+                    if not line or line.startswith("@version"):
+                        continue
+                    if line.startswith("@implicitweights"):
+                        codes, base = line[len("@implicitweights"):].split(";")
+                        first, last = codes.split("..")
+                        self.implicit_weights.append([int(first, 16), int(last, 16), int(base, 16)])
+                        continue
+                    entry, weights = line.split(";", 1)
+                    codes = entry.split()
+                    if all(chr(int(code, 16)) in characters for code in codes):
+                        self.table.add(hexstrings2int(codes), [
+                            hexstrings2int(element.groups())
+                            for element in COLL_ELEMENT_PATTERN.finditer(weights.strip())])
+
+    return Collation()
 
 
-def sort_key(entry: FicheSource) -> tuple:
+def _sort_text(entry: FicheSource) -> str:
     """French names by Unicode collation (accents and case second); Japanese by kana reading."""
     fiche = entry.fiche
     if fiche.country == "JP" and fiche.reading:
-        text = fiche.reading
-    else:
-        text = localize(fiche.name, fiche.lang, of_country(fiche.country)).text
-    return (_collator().sort_key(text), entry.id)
+        return fiche.reading
+    return localize(fiche.name, fiche.lang, of_country(fiche.country)).text
 
 
 def order_fiches(project: Project) -> list[FicheSource]:
@@ -42,8 +65,12 @@ def order_fiches(project: Project) -> list[FicheSource]:
     by_id = {f.id: f for f in project.fiches}
     if not project.config.order_by_country:
         return [by_id[item] for item in order if item in by_id]
+    texts = {entry.id: _sort_text(entry) for entry in project.fiches}
+    collator = _collator(frozenset(unicodedata.normalize("NFD", "".join(texts.values()))))
+    keys = {name: (collator.sort_key(text), name) for name, text in texts.items()}
     return [f for country in order
-            for f in sorted((f for f in project.fiches if f.fiche.country == country), key=sort_key)]
+            for f in sorted((f for f in project.fiches if f.fiche.country == country),
+                            key=lambda f: keys[f.id])]
 
 
 def order_inputs(project: Project) -> str:
