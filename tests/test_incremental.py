@@ -153,6 +153,30 @@ def test_pages_rendered_on_a_guessed_front_matter_length_give_the_same_pdfs(samp
     assert _pdfs(sample) == alone
 
 
+@pytest.mark.parametrize("rows", [35, 1], ids=["right guess", "wrong guess"])
+def test_a_booklet_assembled_while_its_parts_come_is_the_same(sample, monkeypatch, tmp_path,
+                                                              rows):
+    """`booklet build --edition fr -o` assembles its one booklet part by part while the workers
+    render (after the pages rendered on a wrong guess of the front matter's length are
+    dropped): the same bytes as the booklet assembled afterwards from the same parts."""
+    import booklet.building
+    import booklet.workers
+    from booklet.pdf_assembly import Assembly
+
+    with Builder(sample, use_cache=False, workers=1) as builder:
+        builder.build()
+    afterwards = (sample / "dist" / "booklet-fr.pdf").read_bytes()
+    added = []
+    monkeypatch.setattr(Assembly, "add", lambda self, part, add=Assembly.add: (
+        added.append(part.key), add(self, part)))
+    monkeypatch.setattr(booklet.building, "CONTENTS_ROWS_A_PAGE", rows)
+    monkeypatch.setattr(booklet.workers, "assemble", None)  # not afterwards
+    with Builder(sample, use_cache=False, workers=2, one_shot=True) as builder:
+        builder.build(edition="fr", output=tmp_path / "fr.pdf")
+    assert (tmp_path / "fr.pdf").read_bytes() == afterwards
+    assert len(added) == 4  # cover and contents, two fiches, the index: added once each
+
+
 def test_the_cache_outlives_the_builder_like_a_second_booklet_build(sample):
     assert run("build", sample, "-q").exit_code == 0
     with Builder(sample) as builder:

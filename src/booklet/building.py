@@ -63,6 +63,9 @@ ASSEMBLERS_LEAD = 8
 (one for each booklet after the first, which the building process assembles itself) with
 them, as they take a fifth of a second to start; one that renders more starts them with
 its last parts, so that they are ready when the rendering processes end."""
+HEAVY = 1.5
+"""A part whose weight is this many times the median's goes to the workers before the
+others (`dispatch_order`)."""
 COPYING_THREADS = 8
 """Threads that copy the collectivités' own PDFs into dist/ (each copy waits on the disk)."""
 WORKER_LOST = ("a worker process stopped unexpectedly (out of memory?); nothing was written: "
@@ -218,11 +221,13 @@ class Builder:
         singles = output is None and not for_print
         written = WrittenFiles(root)
         files: list[Output] = []
+        laid_out = None
         with opened(project.root, self.use_cache) as cache:
             publish = (self._publisher(written, files)
                        if singles and self.publish_early else None)
             try:
-                laid_out = self._lay_out(project, setup, editions, cache, publish, own=singles)
+                laid_out = self._lay_out(project, setup, editions, cache, publish, own=singles,
+                                         one_booklet=len(editions) == 1)
                 findings = sort_findings([*findings, *laid_out.findings(project, self)])
                 if any(f.is_error for f in findings):
                     raise DataError(findings)
@@ -251,6 +256,8 @@ class Builder:
                     files += [outputs.imposed(booklet, sheet) for booklet in booklets]
             except BaseException:
                 outputs.discard(files)
+                if laid_out is not None and laid_out.early is not None:
+                    laid_out.early.close()
                 raise
         outputs.place(files)
         written.save()
@@ -264,9 +271,12 @@ class Builder:
     # The stages
 
     def _lay_out(self, project: Project, setup: RenderSetup, editions: list[str],
-                 cache: PageCache, publish: Callable | None = None, own: bool = False) -> _LaidOut:
+                 cache: PageCache, publish: Callable | None = None, own: bool = False,
+                 one_booklet: bool = False) -> _LaidOut:
         """Every part of `editions`, from the cache or rendered (`own`: each fiche's part
-        rendered here comes with its collectivité's own PDF); the editions' parts in order."""
+        rendered here comes with its collectivité's own PDF); the editions' parts in order.
+        `one_booklet`: the build then assembles the one edition's booklet, which a one-shot
+        build with workers assembles while its parts come (`_EarlyAssembly`)."""
         layout = load_layout(project.root)
         setup_key = setup.key(layout)
         for _ in range(len(os.sched_getaffinity(0)) if self.pool else 0):
@@ -286,6 +296,8 @@ class Builder:
                        for edition in editions}
             if learned:  # every part at once, the front matter's length checked afterwards
                 jobs = [job for parts in planned.values() for job in parts.jobs]
+                if one_booklet and self.one_shot and self.pool is not None:
+                    result.early = _EarlyAssembly([job.key for job in jobs], layout.font_dirs)
                 self._render([job for job in jobs if job.name in changed], cache, result,
                              publish, then=[job for job in jobs if job.name not in changed],
                              complete=lambda job, plan=planned: plan[job.edition].complete(job),
@@ -298,6 +310,9 @@ class Builder:
                      if pages != fronts[edition]}
             if learned and not moved:
                 break
+            if result.early is not None:  # its parts were numbered for another front matter
+                result.early.close()
+                result.early = None
             fronts.update(moved)
             learned = True
         cache.write_note(f"front-pages-{setup_key}", {**known, **fronts})
@@ -342,17 +357,16 @@ class Builder:
 
     def _speculate(self, planned: dict[str, EditionParts], result: _LaidOut,
                    cache: PageCache) -> list[str]:
-        """Send the fiches' parts and the index of `planned` to the workers, the longest first,
-        as `_render` would (the index, several pages long, is then not the last part a worker
-        is left with), and put them in flight for it (those the cache has go into `result`):
-        the keys sent."""
+        """Send the fiches' parts and the index of `planned` to the workers in `dispatch_order`,
+        as `_render` would (the index, several pages long, among the first), and put them in
+        flight for it (those the cache has go into `result`): the keys sent."""
         jobs = [job for parts in planned.values()
                 for job in (*(job for _, job in parts.fiches), parts.index)]
         self._look_up(jobs, cache, result)
         jobs = {job.key: job for job in jobs
                 if job.key not in self.in_flight and job.key not in result.records}
         sent = []
-        for job in sorted(jobs.values(), key=lambda job: -job.weight):
+        for job in dispatch_order(list(jobs.values())):
             call = (workers.render, planned[job.edition].complete(job), result.setup,
                     result.setup_key, cache.folder, cache.read_only, result.own)
             (self.in_flight[job.key],) = self._submit({job.key: call})
@@ -420,8 +434,8 @@ class Builder:
         missing: list[PartJob] = []
         for group in (jobs, then):
             self._look_up(group, cache, result)
-            new = sorted({job.key: job for job in group if job.key not in result.records}.values(),
-                         key=lambda job: -job.weight)  # the longest first: no long one last
+            new = dispatch_order(list({job.key: job for job in group
+                                       if job.key not in result.records}.values()))
             for job in new:  # each goes as soon as its HTML is made: the workers start at once
                 if self.pool is not None and job.key in self.in_flight:
                     futures[self.in_flight.pop(job.key)] = job
@@ -442,8 +456,13 @@ class Builder:
                 self._start_assemblers(booklets - 1)
             workers.prepare_assembly()  # while the workers render: this process assembles too
 
+        if result.early is not None:
+            result.early.offer(result.records)
+
         def done(job: PartJob, record: PartRecord, messages: list[str]) -> None:
             result.records[job.key] = record
+            if result.early is not None:
+                result.early.offer(result.records)
             result.rendered += 1
             if result.stylesheet_messages is None:
                 result.stylesheet_messages = messages
@@ -550,6 +569,11 @@ class Builder:
                 temporary = outputs.reserve_temporary(target)
                 booklets.append(Output(target, temporary, pages, False))
                 made.append((target, key, temporary))
+                early = laid_out.early
+                if early is not None and early.complete and early.keys == [
+                        job.key for job in parts.jobs]:
+                    early.assembly.write_file(temporary, labels, for_print)
+                    continue
                 calls[target] = (workers.assemble, records, temporary, labels, font_dirs, for_print)
             here = list(calls.values())  # assembled in this process, the others in `pool`
             pool = self.pool
@@ -570,6 +594,9 @@ class Builder:
         except BaseException:
             outputs.discard(booklets)
             raise
+        finally:
+            if laid_out.early is not None:
+                laid_out.early.close()
         for target, key, temporary in made:
             written.record(target, key, temporary)
         return booklets
@@ -634,6 +661,8 @@ class _LaidOut:
     reused: int = 0
     stylesheet_messages: list[str] | None = None
     order: list[FicheSource] = field(default_factory=list)
+    early: _EarlyAssembly | None = None
+    """The booklet, assembled while its parts come (a one-shot build of one booklet)."""
 
     def findings(self, project: Project, builder: Builder) -> list[Finding]:
         findings = _stylesheet_findings(self.layout, self.stylesheet_messages or [])
@@ -641,6 +670,42 @@ class _LaidOut:
             findings += edition_findings(project, parts, self.records,
                                          builder.accept_missing_glyphs, self.setup.paper)
         return findings
+
+
+class _EarlyAssembly:
+    """A booklet assembled while its parts are rendered: each part is added as soon as it
+    and every part before it in the booklet are (`offer`), so that little is left to do
+    once the last one comes. The same bytes as an assembly of the finished parts."""
+
+    def __init__(self, keys: list[str], font_dirs: tuple[Path, ...]):
+        from .pdf_assembly import Assembly
+
+        self.keys = keys
+        self.assembly = Assembly(font_dirs)
+
+    @property
+    def complete(self) -> bool:
+        return self.assembly.added == len(self.keys)
+
+    def offer(self, records: dict[str, PartRecord]) -> None:
+        """Add the parts of `records` that come next in the booklet."""
+        while not self.complete and self.keys[self.assembly.added] in records:
+            self.assembly.add(records[self.keys[self.assembly.added]])
+
+    def close(self) -> None:
+        self.assembly.close()
+
+
+def dispatch_order(jobs: list[PartJob]) -> list[PartJob]:
+    """The order in which parts go to the workers: the heavy ones (`HEAVY` times the median
+    weight: the index, long fiches that copyfitting sets again) first, the longest first,
+    so that none is the last a worker is left with; the others as they come (in booklet
+    order, which `_EarlyAssembly` follows)."""
+    if not jobs:
+        return jobs
+    heavy = HEAVY * sorted(job.weight for job in jobs)[len(jobs) // 2]
+    return (sorted((job for job in jobs if job.weight >= heavy), key=lambda job: -job.weight)
+            + [job for job in jobs if job.weight < heavy])
 
 
 def _stylesheet_findings(layout: Layout, messages: list[str]) -> list[Finding]:

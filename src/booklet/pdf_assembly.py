@@ -8,7 +8,7 @@ rebuilt:
 - one font object per face (`font_merge`): each face embedded once;
 - one structure tree (the booklet stays tagged, PDF/UA): the parts' structure
   elements under one /Document, with their parent tree renumbered;
-- the links between parts, taken out of the parts' PDFs (`parts.detach_links`),
+- the links between parts, taken out of the parts' PDFs (`part_pdf.detach_links`),
   put back as annotations in their /Link structure elements;
 - the named destinations, the outline, the page labels, and the catalog of the
   first part (language, XMP metadata, viewer preferences); for a print shop,
@@ -31,7 +31,7 @@ from .page_cache import PartRecord
 from .print_finish import PrintFinish, finish
 
 LINK_ID = "booklet-link-"
-"""Prefix of the /ID that `parts.detach_links` gives the structure element of a link it takes
+"""Prefix of the /ID that `part_pdf.detach_links` gives the structure element of a link it takes
 out of a part's PDF."""
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
 FLATE_LEVEL = 9
@@ -53,11 +53,10 @@ class Label:
 def assemble_file(parts: list[PartRecord], path: Path, labels: list[Label],
                   font_dirs: tuple[Path, ...], for_print: PrintFinish | None = None) -> int:
     """`assemble` into the file at `path`, synced to disk; returns the number of pages."""
-    with path.open("wb") as file:
-        pages = assemble(parts, file, labels, font_dirs, for_print)
-        file.flush()
-        os.fsync(file.fileno())
-    return pages
+    with Assembly(font_dirs) as assembly:
+        for part in parts:
+            assembly.add(part)
+        return assembly.write_file(path, labels, for_print)
 
 
 def assemble(parts: list[PartRecord], target, labels: list[Label],
@@ -65,41 +64,87 @@ def assemble(parts: list[PartRecord], target, labels: list[Label],
     """Write the booklet made of `parts` (in order) to `target` (a path or binary file);
     returns its number of pages. `for_print`: a print shop's PDF, finished so
     (`print_finish`: page boxes, marks, output intent)."""
-    booklet = pikepdf.new()
-    first = pikepdf.open(parts[0].pdf)
-    version = str(first.pdf_version)
-    try:
-        _copy_catalog(first, booklet)
-        structure = _Structure(booklet)
-        fonts = FontMerger(booklet, font_dirs)
-        destinations: list[tuple[str, pikepdf.Object]] = []
-        outline: list[pikepdf.Dictionary] = []
+    with Assembly(font_dirs) as assembly:
         for part in parts:
-            source = first if part is parts[0] else pikepdf.open(part.pdf)
-            version = max(version, str(source.pdf_version))
-            fonts.detach(source, part.font_facts())
-            if source is not first:
-                _take_data(source.pages)
-            pages = []
-            for page in source.pages:
-                booklet.pages.append(page)
-                pages.append(booklet.pages[-1])
-            structure.add(source, pages)
-            for link in part.links:
-                structure.add_link(pages[link["page"]], link)
-            destinations += [(name, _foreign(booklet, source, array))
-                             for name, array in _destinations(source)]
-            outline += [_copy_outline(booklet, source, item) for item in _outline_items(source)]
-            fonts.attach(pages)
-            if source is not first:
-                source.close()
-        fonts.merge()
-        structure.finish()
-        if destinations:
+            assembly.add(part)
+        return assembly.write(target, labels, for_print)
+
+
+class Assembly:
+    """A booklet assembled from its parts' PDFs one after the other, in booklet order
+    (`add`), then written (`write`): a build can add each part as soon as it and those
+    before it are rendered. The bytes written depend only on the parts added and what
+    `write` is given."""
+
+    def __init__(self, font_dirs: tuple[Path, ...]):
+        self.font_dirs = font_dirs
+        self.booklet = pikepdf.new()
+        self.first: pikepdf.Pdf | None = None
+        """The first part's PDF, open until the booklet is written (the booklet refers to it)."""
+        self.version = ""
+        self.added = 0
+        self.destinations: list[tuple[str, pikepdf.Object]] = []
+        self.outline: list[pikepdf.Dictionary] = []
+
+    def __enter__(self) -> Assembly:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.first is not None:
+            self.first.close()
+            self.first = None
+
+    def add(self, part: PartRecord) -> None:
+        """Copy the next part's pages, structure, links, destinations and outline."""
+        booklet = self.booklet
+        source = pikepdf.open(part.pdf)
+        if self.first is None:
+            self.first, self.version = source, str(source.pdf_version)
+            _copy_catalog(source, booklet)
+            self.structure = _Structure(booklet)
+            self.fonts = FontMerger(booklet, self.font_dirs)
+        self.version = max(self.version, str(source.pdf_version))
+        self.fonts.detach(source, part.font_facts())
+        if source is not self.first:
+            _take_data(source.pages)
+        pages = []
+        for page in source.pages:
+            booklet.pages.append(page)
+            pages.append(booklet.pages[-1])
+        self.structure.add(source, pages)
+        for link in part.links:
+            self.structure.add_link(pages[link["page"]], link)
+        self.destinations += [(name, _foreign(booklet, source, array))
+                              for name, array in _destinations(source)]
+        self.outline += [_copy_outline(booklet, source, item) for item in _outline_items(source)]
+        self.fonts.attach(pages)
+        if source is not self.first:
+            source.close()
+        self.added += 1
+
+    def write_file(self, path: Path, labels: list[Label], for_print: PrintFinish | None = None
+                   ) -> int:
+        """`write` into the file at `path`, synced to disk."""
+        with path.open("wb") as file:
+            pages = self.write(file, labels, for_print)
+            file.flush()
+            os.fsync(file.fileno())
+        return pages
+
+    def write(self, target, labels: list[Label], for_print: PrintFinish | None = None) -> int:
+        """Write the booklet of the parts added to `target` (a path or binary file), with
+        `labels` as its page labels; returns its number of pages."""
+        booklet = self.booklet
+        self.fonts.merge()
+        self.structure.finish()
+        if self.destinations:
             booklet.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(
-                [item for name, array in sorted(destinations, key=lambda d: d[0])
+                [item for name, array in sorted(self.destinations, key=lambda d: d[0])
                  for item in (pikepdf.String(name), array)])))
-        _set_outline(booklet, outline)
+        _set_outline(booklet, self.outline)
         booklet.Root.PageLabels = _page_labels(labels)
         if for_print is not None:
             finish(booklet, for_print)
@@ -107,10 +152,8 @@ def assemble(parts: list[PartRecord], target, labels: list[Label],
         booklet.save(target, deterministic_id=True, linearize=False,
                      stream_decode_level=pikepdf.StreamDecodeLevel.none,
                      object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                     min_version=version)
+                     min_version=self.version)
         return pages
-    finally:
-        first.close()
 
 
 def _take_data(pages) -> None:
@@ -211,7 +254,7 @@ class _Structure:
         self.nums += [len(self.nums) // 2, element]
 
     def _link_element(self, page: pikepdf.Page, link: dict):
-        """The element `parts.detach_links` marked: up from its marked content."""
+        """The element `part_pdf.detach_links` marked: up from its marked content."""
         marks = self.page_maps.get(page.obj.objgen)
         if marks is None or link.get("mcid") is None or not str(link.get("id", "")).startswith(LINK_ID):
             return None
