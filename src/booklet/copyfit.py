@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .model import SECTION_KEYS
-
 if TYPE_CHECKING:
     from .render import Rendered
 
@@ -173,6 +171,8 @@ def estimate_step(rendered: Rendered, step: int, steps: list[FitStep]) -> int | 
 def overflow(rendered: Rendered) -> tuple[int, list[int]]:
     """Characters beyond the first page, and the numbers of the sections they belong to."""
     from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+
+    from .model import SECTION_KEYS  # here: the worker processes never import pydantic else
     characters, sections = 0, set()
     for page in rendered.document.pages[1:]:
         content = [child for child in page_box(page).children if not isinstance(child, MarginBox)]
