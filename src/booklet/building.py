@@ -139,13 +139,15 @@ class Builder:
 
     def close(self) -> None:
         """Stop the worker processes: what is queued is dropped, each ends once its current
-        part is done, and releases its renderer (and WeasyPrint's temporary font copies)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-        if self.assemblers is not None:
-            self.assemblers.shutdown(wait=True, cancel_futures=True)
-            self.assemblers = None
+        part is done, and releases its renderer (and WeasyPrint's temporary font copies).
+        A one-shot builder does not wait for forked ones to end (a tenth of a second): its
+        command ends at once, every file written and in place (started ones are waited for:
+        their semaphores must be given back, or Python warns at the end)."""
+        for pool in (self.pool, self.assemblers):
+            if pool is not None:
+                pool.shutdown(wait=not (self.one_shot and getattr(pool, "forked", False)),
+                              cancel_futures=True)
+        self.pool = self.assemblers = None
 
     def check(self, paper: str | None = None, for_print: bool = False,
               marks: str | None = None) -> Outcome:

@@ -35,6 +35,7 @@ def start_pool(count: int | None = None, fork: bool = False) -> ProcessPoolExecu
         return None
     method = "fork" if fork and threading.active_count() == 1 else "spawn"
     pool = ProcessPoolExecutor(count, mp_context=get_context(method), initializer=start)
+    pool.forked = method == "fork"  # a forked worker ends by itself once the build is gone
     for _ in range(count):
         pool.submit(prepare)
     return pool
@@ -74,8 +75,9 @@ def _exit_with_parent() -> None:
 def release() -> None:
     """Drop this process's renderers: WeasyPrint then removes the copies of the fonts it
     keeps in a temporary folder (tens of megabytes per renderer)."""
-    _renderers.clear()
-    gc.collect()
+    if _renderers:
+        _renderers.clear()
+        gc.collect()
 
 
 def prepare() -> None:
