@@ -332,3 +332,25 @@ def test_print_options_that_do_not_go_together(sample, arguments, message):
     result = run("build", sample, *arguments)
     assert result.exit_code == 2 and message in result.output
     assert not (sample / "dist").exists()
+
+
+def test_a_print_part_is_the_same_bytes_every_time_it_is_written(sample):
+    """A PDF/X part written first or later by a renderer, and again by another: the same
+    bytes (the output intent's profile as LittleCMS writes it, the DocumentID from the
+    part's key, where WeasyPrint draws a random one)."""
+    from booklet.render import Renderer
+    from booklet.render_setup import RenderSetup
+    from booklet.templating import load_layout
+
+    html = "<html lang=fr><title>t</title><p style='color: rgb(10, 20, 30)'>Issy</p>"
+    setup = RenderSetup(sample, "A4", True, "2026-01-01T00:00:00Z")
+    written = []
+    for _ in range(2):
+        renderer = Renderer(load_layout(sample), setup)
+        written += [renderer.write_pdf(renderer.render(html).document, identity="key").content
+                    for _ in range(2)]
+    assert len(set(written)) == 1
+    other = Renderer(load_layout(sample), setup)
+    again = other.write_pdf(other.render(html).document, identity="another key").content
+    assert re.findall(rb"xmp\.did:[0-9a-f-]+", again) != re.findall(rb"xmp\.did:[0-9a-f-]+",
+                                                                    written[0])

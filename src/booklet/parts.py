@@ -104,7 +104,8 @@ def render_part(job: PartJob, renderer: Renderer, cache: PageCache, own: bool = 
         rendered = renderer.render(html)
     finished = None
     if not cache.read_only:
-        finished = renderer.write_pdf(rendered.document, job.labels, frozenset(borrowed))
+        finished = renderer.write_pdf(rendered.document, job.labels, frozenset(borrowed),
+                                      identity=job.key)
         if own and job.kind == "fiche":
             from .part_pdf import own_copy
 

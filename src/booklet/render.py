@@ -12,6 +12,7 @@ import copy
 import hashlib
 import logging
 import mimetypes
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -131,6 +132,9 @@ class Renderer:
                     string=PRINT_STYLESHEET, base_url=DEFAULT_LAYOUT_DIR.as_uri() + "/",
                     font_config=self.font_config, url_fetcher=self.fetcher,
                     color_profiles=self.color_profiles))
+        for profile in self.color_profiles.values():
+            profile.name  # noqa: B018 (LittleCMS encodes a profile anew once its name is read:
+            # read it now, so that every document embeds the same bytes, the first one too)
         self.output_intent = OUTPUT_INTENT if for_print else None
         self.stylesheet_messages = messages
         self.font_heads = {name: head for name, path in font_files(layout.font_dirs).items()
@@ -152,10 +156,12 @@ class Renderer:
         return Rendered(document, messages, frozenset(self.fetcher.reads.items()))
 
     def write_pdf(self, document: Document, labels: tuple[Label, ...] = (),
-                  borrowed: frozenset[str] = frozenset()) -> FinishedPart:
+                  borrowed: frozenset[str] = frozenset(), identity: str = "") -> FinishedPart:
         """The pages of `document` as a finished part (`part_pdf`): a PDF of the setup's kind
         (tagged for screens, or PDF/X-4), dated as the setup says, with `labels` as its page
-        labels and the links to the `borrowed` anchors taken out.
+        labels and the links to the `borrowed` anchors taken out. `identity` (the part's
+        cache key) gives a PDF/X its XMP DocumentID, where WeasyPrint draws a random one: the
+        same part, and the booklet made of it, are then the same bytes at every build.
 
         The faces of the layout's and booklet's font folders get a placeholder instead of
         their subset (the assembly, or `own_fonts`, gives them one): subsetting a CJK face
@@ -166,7 +172,7 @@ class Renderer:
             document.metadata = copy.copy(document.metadata)
             document.metadata.created = document.metadata.modified = self.setup.date
         facts: list[PartFacts] = []
-        with self._placeholder_fonts() as placeholders:
+        with self._placeholder_fonts() as placeholders, _document_id(identity):
             content = document.write_pdf(pdf_variant=self.setup.variant, finisher=_finisher(
                 labels, borrowed, placeholders, facts.append))
         return FinishedPart(content, facts[0].links, facts[0].fonts)
@@ -216,6 +222,23 @@ class Renderer:
         if table not in self.font_names:
             self.font_names[table] = name_table_postscript_name(table)
         return self.font_names[table]
+
+
+@contextmanager
+def _document_id(identity: str):
+    """While WeasyPrint writes a PDF/X: its XMP DocumentID derived from `identity`."""
+    from weasyprint.pdf import metadata
+
+    random = getattr(metadata, "uuid4", None)
+    if random is None:  # another WeasyPrint: its own DocumentID
+        yield
+        return
+    derived = uuid.UUID(bytes=hashlib.sha256(identity.encode()).digest()[:16], version=4)
+    metadata.uuid4 = lambda: derived
+    try:
+        yield
+    finally:
+        metadata.uuid4 = random
 
 
 def _finisher(labels: tuple[Label, ...], borrowed: frozenset[str], placeholders: dict[str, str],
