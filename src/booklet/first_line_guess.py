@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import types
 
+from .japanese_lines import is_japanese
+
 JAPANESE_RATIO = 1.5
 """Em-widths of characters laid out per em of line width, for Japanese lines."""
 
@@ -41,8 +43,7 @@ def install() -> bool:
         return False
 
     def split_first_line(text, style, *args, **kwargs):
-        language = str(style["lang"] or "").lower()
-        return (japanese if language.startswith("ja") else original)(text, style, *args, **kwargs)
+        return (japanese if is_japanese(style) else original)(text, style, *args, **kwargs)
 
     split_first_line.booklet_guess = True
     inline.split_first_line = split_first_line

@@ -97,13 +97,13 @@ def install() -> bool:
         first = original_split(text, style, context, max_width, justification_spacing,
                                is_line_start, minimum)
         if (not options.hanging_punctuation or minimum or first[2] is None
-                or max_width is None or max_width == float("inf") or not _japanese(style)):
+                or max_width is None or max_width == float("inf") or not is_japanese(style)):
             return first
         return _hanging(text, style, context, max_width, justification_spacing, is_line_start,
                         first, original_split)
 
     def text_align(context, line, available_width, last):
-        if _japanese(line.style):
+        if is_japanese(line.style):
             return _align(context, line, available_width, last, original_align)
         return original_align(context, line, available_width, last)
 
@@ -120,7 +120,8 @@ def install() -> bool:
     return True
 
 
-def _japanese(style) -> bool:
+def is_japanese(style) -> bool:
+    """Whether a box's text is Japanese (its `lang`)."""
     return str(style["lang"] or "").lower().startswith("ja")
 
 

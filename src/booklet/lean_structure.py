@@ -25,7 +25,7 @@ from __future__ import annotations
 import pydyf
 
 from .marked_content import join_sequences
-from .pdf_objects import drop, resolver, stream_content
+from .pdf_objects import drop, pages, resolver, stream_content
 
 PLAIN_KEYS = {"Type", "S", "K", "P", "Pg"}
 """The entries of an element that make it no more than a wrapper."""
@@ -44,9 +44,9 @@ def make_lean(pdf: pydyf.PDF) -> None:
     _merge_spans(documents, nums, resolve)
     for document in documents:
         _flatten_groups(document, resolve)
-    pages = pdf.pages["Kids"][::3]  # object numbers, each followed by 0 R
-    if len(pages) == 1:
-        _join_lines(pdf.objects[pages[0]], nums, resolve)
+    page_list = pages(pdf)
+    if len(page_list) == 1:
+        _join_lines(page_list[0], nums, resolve)
 
 
 def _merge_spans(documents: list, nums: list, resolve) -> None:

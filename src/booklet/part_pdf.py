@@ -30,7 +30,7 @@ from .compact_text import compact_text
 from .font_merge import font_files, mergeable, parse_to_unicode, parse_widths
 from .own_fonts import give_own_fonts
 from .pdf_assembly import LINK_ID
-from .pdf_objects import drop, resolver, stream_content, written_number
+from .pdf_objects import drop, pages, resolver, stream_content, written_number
 
 BLANKS = {" ", "\u00a0", "\u202f", "\u3000"}
 """The spaces (their glyphs draw nothing) whose offsets `compact_text` may move."""
@@ -63,11 +63,11 @@ def finish(pdf: pydyf.PDF, borrowed: set[str], placeholders: dict[str, str]) -> 
     (`placeholders`: {BaseFont: PostScript name of its source})."""
     resolve = resolver(pdf)
     links = detach_links(pdf, borrowed, resolve) if borrowed else []
-    pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
-    fonts = font_facts(pages, placeholders, resolve)
+    page_list = pages(pdf)
+    fonts = font_facts(page_list, placeholders, resolve)
     blanks = {face: [b"%04x" % glyph for glyph, text in facts["text"] if text in BLANKS]
               for face, facts in fonts.items()}
-    for page in pages:
+    for page in page_list:
         _compact_text(page, blanks, resolve)
     return PartFacts(links, fonts)
 
@@ -86,14 +86,14 @@ def own_copy(part: bytes, fonts: dict, font_dirs: tuple[Path, ...]) -> bytes:
         return output.getvalue()
 
 
-def font_facts(pages: list[pydyf.Dictionary], placeholders: dict[str, str],
+def font_facts(page_list: list[pydyf.Dictionary], placeholders: dict[str, str],
                resolve: Callable) -> dict[str, dict]:
-    """What the merge needs of each face the `pages` use, read once when their part is
+    """What the merge needs of each face the pages of `page_list` use, read once when their part is
     rendered: {BaseFont: {"widths": [[glyph, width], …], "text": [[glyph, text], …]}}, and
     for a face embedded as a placeholder (`placeholders`) "source": the PostScript name of
     its source."""
     facts = {}
-    for font in (resolve(reference) for page in pages
+    for font in (resolve(reference) for page in page_list
                  for reference in _fonts(page, resolve).values()):
         descendant = resolve(font["DescendantFonts"][0]) if "DescendantFonts" in font else None
         if descendant is None or not mergeable(
@@ -135,8 +135,7 @@ def detach_links(pdf: pydyf.PDF, borrowed: set[str], resolve: Callable) -> list[
                     drop(element)
             document["K"] = kept
     links = []
-    pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
-    for index, page in enumerate(pages):
+    for index, page in enumerate(pages(pdf)):
         if "Annots" not in page:
             continue
         kept = pydyf.Array()

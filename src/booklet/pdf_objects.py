@@ -30,6 +30,11 @@ def resolver(pdf: pydyf.PDF) -> Callable[[object], object]:
     return resolve
 
 
+def pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
+    """The page dictionaries of `pdf`, in order."""
+    return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]  # each: number 0 R
+
+
 def stream_content(stream: pydyf.Stream) -> bytes | None:
     """The content of `stream` exactly as pydyf will write it (before compression); None
     if this pydyf cannot say."""
