@@ -75,3 +75,10 @@ def test_the_offset_before_a_space_moves_after_it_and_joins_the_next():
     assert compact_text(content, {b"F1"}) == (  # not a space: its offset stays
         b"/F1 12 Tf [(\0$)-26.75(\0\1)-25(\0%)-3.5(\0&)] TJ")
     assert compact_text(content, {b"F1"}, {b"F2": [b"0001"]}) == compact_text(content, {b"F1"})
+
+
+def test_an_operator_already_written_compactly_is_left_alone():
+    """`glyph_drawing` writes TJ operators compactly as it draws: literal strings, adjustments
+    of two decimals, a character spacing of up to six."""
+    content = b"BT\n/F1 9 Tf\n-0.123457 Tc [(\0\1)-1.5(\0])] TJ 0 Tc\n[(\0\\)\0\2)] TJ\nET"
+    assert compact_text(content, {b"F1"}) == content

@@ -79,3 +79,19 @@ def test_every_marked_content_is_found_from_the_parent_tree(written):
 def page_texts_of(content: bytes) -> list[str]:
     reader = pypdf.PdfReader(io.BytesIO(content))
     return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_glyph_codes_that_read_as_operators_are_left_alone():
+    """Literal strings hold glyph codes, any bytes: "EMC" or "<</MCID 1>>" in them are text."""
+    import pydyf
+
+    from booklet.marked_content import join_sequences
+
+    element = pydyf.Dictionary({"K": pydyf.Array([0, 1])})
+    content = (b"/P <</MCID 0>> BDC BT [(EMC /P <</MCID 1>> BDC)] TJ ET EMC\n"
+               b"/P <</MCID 1>> BDC BT [(\\(<</MCID 1>>)] TJ ET EMC")
+    joined, marks = join_sequences(content, [b"5 0 R", b"5 0 R"],
+                                   lambda value: element if value == b"5 0 R" else value)
+    assert joined == (b"/P <</MCID 0>> BDC BT [(EMC /P <</MCID 1>> BDC)] TJ ET \n"
+                      b" BT [(\\(<</MCID 1>>)] TJ ET EMC")
+    assert list(marks) == [b"5 0 R"] and list(element["K"]) == [0]

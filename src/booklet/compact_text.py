@@ -16,6 +16,9 @@ paragraph's lines then all read "0 -16.8 Td"). Pango justifies a line by widenin
 spaces, half of it as an offset before each space glyph: a space draws nothing, so that
 offset is moved after it, where it joins the other half (one number a space instead of
 two; every other glyph stays where it was).
+
+`glyph_drawing` draws most lines with these rules already applied (`tj_operator`):
+operators written compactly, with literal strings, are left as they are here.
 """
 
 from __future__ import annotations
@@ -25,20 +28,25 @@ from binascii import unhexlify
 from collections import Counter
 from collections.abc import Collection, Mapping
 from functools import lru_cache
+from itertools import repeat
 
 _TOKEN = re.compile(
-    rb"(?P<skip><<(?:[^<>]|<[0-9a-fA-F]*>)*>>|\((?:\\.|[^\\()])*\))"  # left alone
+    rb"(?P<skip><<(?:[^<>]|<[0-9a-fA-F]*>)*>>|\([^\\()]*(?:\\.[^\\()]*)*\)|-?[\d.]+\s+Tc\b)"  # left alone
     rb"|/(?P<font>[^\s/\[\]()<>{}%]+)\s+(?P<size>[-+\d.]+)\s+Tf\b"  # the font from here on
     rb"|/[^\s/\[\]()<>{}%]*"  # other names: left alone
     rb"|\[(?P<array>[^\]()]*)\]\s*TJ"  # WeasyPrint's, in hex
+    rb"|\[(?:[^\\()\]]|\([^\\()]*(?:\\.[^\\()]*)*\))*\]\s*TJ"  # written compactly: left alone
     rb"|(?P<joint>\s*\bET\s+BT\b)|(?P<begin>\bBT\b)"  # one text object ends, the next begins
     rb"|(?P<matrix>(?:-?[\d.]+\s+){6})Tm\b"  # a line's matrix
     rb"|(?P<long>-?\d*\.\d{4,})", re.S)  # WeasyPrint's six decimals
 _ITEM = re.compile(rb"<([0-9a-fA-F]*)>|(-?[\d.]+)")
 _WEASYPRINT_ARRAY = re.compile(rb"(?:-?[\d.]+)?(?:<[0-9a-fA-F]*>(?:-?[\d.]+)?)*")
 """A TJ array as WeasyPrint writes it: hex strings, each followed by at most one number."""
+_WEASYPRINT_ITEM = re.compile(rb"<([0-9a-fA-F]*)>([-\d.]*)")
 _ESCAPES = re.compile(rb"[\\()\r]")
 _ESCAPED = {b"\\": b"\\", b"(": b"(", b")": b")", b"\r": b"r"}
+BLANKS = {" ", "\u00a0", "\u202f", "\u3000"}
+"""The characters of glyphs that draw nothing (spaces), whose offsets may move."""
 MIN_GLYPHS = 4
 """Fewer glyphs than this are not worth a character spacing."""
 
@@ -104,31 +112,36 @@ def _blanks_pattern(codes: frozenset[bytes] | None) -> re.Pattern | None:
 
 
 def _compact_array(array: bytes, size: float | None, blanks: re.Pattern | None = None) -> bytes:
-    """A TJ operator showing `array`; with a character spacing when `size` (the font size
-    of two-byte codes) is given and most glyphs are followed by the same adjustment; the
-    offsets before `blanks` moved after them."""
+    """A TJ operator showing `array` (`tj_operator`), the offsets before `blanks` moved
+    after them."""
     array = array.replace(b">0<", b"")  # WeasyPrint writes a 0 between most glyphs
     if blanks is not None:
         array = blanks.sub(rb"\2>\1<", array)
-    items, numbers, digits = _items(array)
-    spacing = _common_spacing(items, numbers, digits // 4) if size is not None else 0.0
-    shown, run, after = [], b"", 0.0  # `after`: the adjustment after the run's last glyph
-    for codes, number in items:
-        if number is not None:
-            after += number
-            continue
+    return tj_operator(*_runs(array), size)
+
+
+def tj_operator(lead: float, strings: list[bytes], afters: list[float], numbers: int,
+                size: float | None) -> bytes:
+    """A TJ operator showing the glyph `strings` (their codes' bytes), each followed by its
+    adjustment in `afters`, after the adjustment `lead` (`numbers`: how many adjustments
+    were written); with a character spacing when `size` (the font size of two-byte codes)
+    is given and most glyphs are followed by the same adjustment."""
+    spacing = (_common_spacing(afters, numbers, sum(map(len, strings)) // 2)
+               if size is not None else 0.0)
+    shown, run, after = [], b"", lead  # `after`: the adjustment after the run's last glyph
+    for codes, next_after in zip(strings, afters, strict=True):
         if run and after != spacing and round(after - spacing, 2):
             shown += [_string(run), _number(after - spacing)]
             run = b""
         elif not run and after:  # before the first glyph
             shown.append(_number(after))
-        if spacing and len(codes) > 4:  # glyphs inside one string, now spaced apart
+        if spacing and len(codes) > 2:  # glyphs inside one string, now spaced apart
             inside = _number(-spacing)
-            for start in range(0, len(codes) - 4, 4):
-                shown += [_string(run + codes[start:start + 4]), inside]
+            for start in range(0, len(codes) - 2, 2):
+                shown += [_string(run + codes[start:start + 2]), inside]
                 run = b""
-            codes = codes[-4:]
-        run, after = run + codes, 0.0
+            codes = codes[-2:]
+        run, after = run + codes, next_after
     if run:
         shown.append(_string(run))
         if round(after - spacing, 2):
@@ -139,49 +152,46 @@ def _compact_array(array: bytes, size: float | None, blanks: re.Pattern | None =
     return b"%s Tc %s 0 Tc" % (_number(-spacing / 1000 * size, 6), operator)
 
 
-def _items(array: bytes) -> tuple[list[tuple[bytes, float | None]], int, int]:
-    """The glyph strings, as (codes, None), and the adjustments, as (b"", number), of a TJ
-    array in order (an empty string left out); with how many adjustments and hex digits
-    it holds. An array as WeasyPrint writes it is split apart; anything else is read
-    item by item."""
+def _runs(array: bytes) -> tuple[float, list[bytes], list[float], int]:
+    """The glyph strings of a TJ array (their codes' bytes; an empty one left out), each with the sum of the
+    adjustments that follow it; the sum of those before the first; and how many
+    adjustments the array holds. An array as WeasyPrint writes it is split apart; anything
+    else is read item by item."""
     if _WEASYPRINT_ARRAY.fullmatch(array):
-        parts = array.split(b"<")
-        items = [(b"", float(parts[0]))] if parts[0] else []
-        for part in parts[1:]:
-            codes, _, number = part.partition(b">")
-            if codes:
-                items.append((codes, None))
-            if number:
-                items.append((b"", float(number)))
+        first = array.find(b"<")
+        items = _WEASYPRINT_ITEM.findall(array)
+        if first:
+            items.insert(0, (b"", array[:first] if first > 0 else array))
     else:
-        items = [(codes, float(number) if number else None)
-                 for codes, number in _ITEM.findall(array) if codes or number]
-    codes = [codes for codes, number in items if number is None]
-    return items, len(items) - len(codes), len(b"".join(codes))
+        items = _ITEM.findall(array)
+    lead, strings, afters, numbers = 0.0, [], [], 0
+    for codes, number in items:
+        if codes:
+            strings.append(unhexlify(codes + b"0" * (len(codes) % 2)))
+            afters.append(0.0)
+        if number:
+            numbers += 1
+            if afters:
+                afters[-1] += float(number)
+            else:
+                lead += float(number)
+    return lead, strings, afters, numbers
 
 
-def _common_spacing(items: list[tuple[bytes, float | None]], numbers: int, glyphs: int) -> float:
-    """The adjustment that follows most glyphs of a TJ array of two-byte codes (`items`,
-    holding `numbers` adjustments and `glyphs` glyphs), if it is not 0 and follows more
-    than half of them (at least MIN_GLYPHS); else 0."""
+def _common_spacing(afters: list[float], numbers: int, glyphs: int) -> float:
+    """The adjustment that follows most glyphs of a TJ array of two-byte codes (`afters`:
+    the adjustment after each of its strings; `numbers` adjustments and `glyphs` glyphs in
+    all), if it is not 0 and follows more than half of them (at least MIN_GLYPHS); else 0."""
     if numbers * 2 < MIN_GLYPHS or numbers * 2 <= glyphs:
         return 0.0
-    counts, after = Counter({0.0: glyphs - (len(items) - numbers)}), None
-    for _, number in items:
-        if number is None:
-            if after is not None:
-                counts[round(after, 2)] += 1
-            after = 0.0
-        elif after is not None:
-            after += number
-    counts[round(after or 0.0, 2)] += 1
+    counts = Counter(map(round, afters, repeat(2)))
+    counts[0.0] += glyphs - len(afters)  # glyphs followed by another in the same string
     common, count = counts.most_common(1)[0]
     return common if common and count * 2 > glyphs else 0.0
 
 
-def _string(hex_codes: bytes) -> bytes:
+def _string(codes: bytes) -> bytes:
     """Glyph codes as a literal string: half the bytes of hex."""
-    codes = unhexlify(hex_codes + b"0" * (len(hex_codes) % 2))
     if _ESCAPES.search(codes):
         codes = _ESCAPES.sub(lambda match: b"\\" + _ESCAPED[match[0]], codes)
     return b"(" + codes + b")"

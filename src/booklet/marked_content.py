@@ -19,11 +19,14 @@ from collections.abc import Callable
 
 import pydyf
 
+_STRING = rb"\([^\\()]*(?:\\.[^\\()]*)*\)"
+"""A literal string (glyph codes, any bytes): its content is not operators."""
 _MARK = re.compile(
-    rb"EMC(?P<joined>\s*/[^\s/<>\[\]()]+\s*<</MCID (?P<next>\d+)>>\s*BDC)?"  # an end (and next)
+    rb"(?P<string>" + _STRING + rb")"
+    rb"|EMC(?P<joined>\s*/[^\s/<>\[\]()]+\s*<</MCID (?P<next>\d+)>>\s*BDC)?"  # an end (and next)
     rb"|<</MCID (?P<mcid>\d+)>>\s*BDC"  # a sequence with an MCID
-    rb"|\bBDC\b|\bBMC\b")  # other sequences (artifacts)
-_MCID = re.compile(rb"<</MCID (\d+)>>")
+    rb"|\bBDC\b|\bBMC\b", re.S)  # other sequences (artifacts)
+_MCID = re.compile(rb"<</MCID (\d+)>>|" + _STRING, re.S)
 
 
 def join_sequences(content: bytes, marks: list, resolve: Callable
@@ -44,6 +47,8 @@ def join_sequences(content: bytes, marks: list, resolve: Callable
                 and owner[second] is not None and owner[second] == owner[first])
 
     def mark(match: re.Match) -> bytes:
+        if match["string"] is not None:
+            return match[0]
         if match["mcid"] is not None:
             open_ids.append(survivor.setdefault(int(match["mcid"]), int(match["mcid"])))
         elif not match[0].startswith(b"EMC"):
@@ -74,7 +79,8 @@ def join_sequences(content: bytes, marks: list, resolve: Callable
         element["K"] = pydyf.Array([number[kid] if isinstance(kid, int) else kid
                                     for kid in _kids(element)
                                     if not isinstance(kid, int) or survivor[kid] == kid])
-    content = _MCID.sub(lambda match: b"<</MCID %d>>" % renumbered[int(match[1])], joined)
+    content = _MCID.sub(lambda match: match[0] if match[1] is None
+                        else b"<</MCID %d>>" % renumbered[int(match[1])], joined)
     return content, pydyf.Array([marks[old] for old in kept])
 
 

@@ -26,13 +26,12 @@ from pathlib import Path
 import pikepdf
 import pydyf
 
-from .compact_text import compact_text
+from .compact_text import BLANKS, compact_text
 from .font_merge import font_files, mergeable, parse_to_unicode, parse_widths
 from .own_fonts import give_own_fonts
 from .pdf_assembly import LINK_ID
 from .pdf_objects import drop, pages, resolver, stream_content, written_number
 
-BLANKS = {" ", "\u00a0", "\u202f", "\u3000"}
 """The spaces (their glyphs draw nothing) whose offsets `compact_text` may move."""
 
 
