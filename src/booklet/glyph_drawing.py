@@ -20,6 +20,8 @@ that stay compact, which shows the same glyphs at the same places.
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
 
 from .compact_text import BLANKS, tj_operator
 
@@ -84,17 +86,17 @@ def _drawer(original):
             runs.append((glyph_item, infos, font, font_size, new_font))
 
         stream.set_text_matrix(*matrix.values)
-        array, utf8_text = None, None
+        tj, utf8_text = None, None
         for glyph_item, infos, font, font_size, new_font in runs:
             if new_font:
-                if array is not None and array.written:
-                    stream.stream.append(array.operator())
-                array = _Array(written_number(font_size))
+                if tj is not None and tj.written:
+                    stream.stream.append(tj.operator())
+                tj = _Array(written_number(font_size))
                 stream.set_font_size(font.hash, font_size)
             widths, to_unicode = font.widths, font.to_unicode
-            # `array`'s state, held in locals: this loop runs for every glyph of the page
-            lead, strings, afters, numbers = array.lead, array.strings, array.afters, array.numbers
-            group, pending, zero, written = array.group, array.pending, array.zero, array.written
+            # `tj`'s state, held in locals: this loop runs for every glyph of the page
+            lead, strings, afters, numbers = tj.lead, tj.strings, tj.afters, tj.numbers
+            group, pending, zero, written = tj.group, tj.pending, tj.zero, tj.written
             for i, (glyph, width, x_offset, _) in enumerate(infos):
                 written = True
                 if glyph == empty:  # a zero-width empty glyph: an adjustment only
@@ -151,9 +153,9 @@ def _drawer(original):
                         pending = float(int(kerning))
                     else:
                         zero = True
-            array.lead, array.numbers, array.group = lead, numbers, group
-            array.pending, array.zero, array.written = pending, zero, written
-        stream.stream.append(array.operator() if array is not None else b"[] TJ")
+            tj.lead, tj.numbers, tj.group = lead, numbers, group
+            tj.pending, tj.zero, tj.written = pending, zero, written
+        stream.stream.append(tj.operator() if tj is not None else b"[] TJ")
         return []
 
     draw_first_line.booklet = True
@@ -201,5 +203,12 @@ class _Array:
                     self.afters[-1] += value
                 else:
                     self.lead += value
-        strings = [struct.pack(f">{len(glyphs)}H", *glyphs) for glyphs in self.strings]
+        codes = array("H", [glyph for glyphs in self.strings for glyph in glyphs])
+        if sys.byteorder == "little":
+            codes.byteswap()
+        codes, strings, start = codes.tobytes(), [], 0
+        for glyphs in self.strings:  # each string's two-byte codes, big-endian
+            end = start + 2 * len(glyphs)
+            strings.append(codes[start:end])
+            start = end
         return tj_operator(self.lead, strings, self.afters, self.numbers, self.size)

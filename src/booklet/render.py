@@ -27,7 +27,15 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import first_line_guess, glyph_drawing, html_parser_cache, japanese_lines, lean_structure, part_pdf
+from . import (
+    empty_margins,
+    first_line_guess,
+    glyph_drawing,
+    html_parser_cache,
+    japanese_lines,
+    lean_structure,
+    part_pdf,
+)
 from .font_merge import font_files, name_table_postscript_name, outline_font_head
 from .part_pdf import FinishedPart, PartFacts
 from .pdf_assembly import Label
@@ -48,6 +56,7 @@ JAPANESE_LINES = japanese_lines.install()
 """Japanese lines justified between characters, punctuation spaced (False: not this WeasyPrint)."""
 html_parser_cache.install()  # tinyhtml5 compiles its expressions once: half of a page's parse
 glyph_drawing.install()  # lines drawn from Pango's glyphs read at once, their TJ arrays compact
+empty_margins.install()  # a fiche page's sixteen empty margin boxes are not made
 
 
 class RefusedURL(ValueError):
