@@ -35,6 +35,7 @@ from . import (
     japanese_lines,
     lean_structure,
     part_pdf,
+    strut_cache,
 )
 from .font_merge import font_files, name_table_postscript_name, outline_font_head
 from .part_pdf import FinishedPart, PartFacts
@@ -57,6 +58,7 @@ JAPANESE_LINES = japanese_lines.install()
 html_parser_cache.install()  # tinyhtml5 compiles its expressions once: half of a page's parse
 glyph_drawing.install()  # lines drawn from Pango's glyphs read at once, their TJ arrays compact
 empty_margins.install()  # a fiche page's sixteen empty margin boxes are not made
+strut_cache.install()  # each style's line height worked out once, not twice a line
 
 
 class RefusedURL(ValueError):
