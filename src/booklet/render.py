@@ -33,6 +33,7 @@ from . import (
     glyph_drawing,
     html_parser_cache,
     japanese_lines,
+    layout_setup,
     lean_structure,
     part_pdf,
     strut_cache,
@@ -59,6 +60,7 @@ html_parser_cache.install()  # tinyhtml5 compiles its expressions once: half of 
 glyph_drawing.install()  # lines drawn from Pango's glyphs read at once, their TJ arrays compact
 empty_margins.install()  # a fiche page's sixteen empty margin boxes are not made
 strut_cache.install()  # each style's line height worked out once, not twice a line
+layout_setup.install()  # each style's Pango context, font and features made once
 
 
 class RefusedURL(ValueError):
