@@ -74,3 +74,28 @@ def test_the_text_reads_as_typed(renderer):
     for words in ("AVANT-PROPOS", "ville partenaire", "12 000 élèves", "日本語の段落です。",
                   "全角スペース", "Latin"):
         assert words.replace(" ", "") in extracted.replace(" ", "")
+
+
+def test_lines_the_compaction_never_reached_look_the_same(renderer, monkeypatch):
+    """Text in a transparency group, and a face that got a character it has not: the copy
+    writes their TJ operators compactly where `compact_text` left WeasyPrint's; the page
+    looks the same, pixel for pixel."""
+    import pypdfium2
+    from PIL import ImageChops
+
+    from booklet.part_pdf import own_copy
+
+    html = HTML.replace("<h1>", '<p style="opacity: 0.5">Un texte à demi transparent : AV Wa.</p>'
+                        f"<p>Un caractère qu'aucune police n'a : {MISSING}.</p><h1>")
+
+    def page_image():
+        finished = renderer.write_pdf(renderer.render(html).document, identity="t")
+        own = own_copy(finished.content, finished.fonts, renderer.font_dirs)
+        return finished.content, pypdfium2.PdfDocument(own)[0].render(scale=2).to_pil()
+
+    ours, our_image = page_image()
+    monkeypatch.setattr(text, "draw_first_line", text.draw_first_line.original)
+    theirs, their_image = page_image()
+    assert ours != theirs  # the bytes differ there, as glyph_drawing's docstring says
+    difference = ImageChops.difference(our_image.convert("RGB"), their_image.convert("RGB"))
+    assert difference.getbbox() is None

@@ -11,10 +11,14 @@ what the copy leaves out (an ellipsis; a bitmap, SVG, PNG or COLR font; a glyph 
 or lowered; a character no font has, which WeasyPrint reports) is drawn by WeasyPrint's
 own function, and compacted afterwards as before.
 
-The copy assumes two-byte identity codes, as WeasyPrint writes for every font but
-bitmap ones. A face that gets a character it has not (a .notdef glyph, which the build
-reports as an error) is written with its own encoding instead: its lines drawn before
-that stay compact, which shows the same glyphs at the same places.
+The copy assumes two-byte codes, as WeasyPrint writes for every font but bitmap ones,
+and compacts every line it draws. Two cases then differ in bytes, not on the page, from
+WeasyPrint's drawing followed by `compact_text`: a face that gets a character it has not
+(a .notdef glyph, which the build reports as an error) is written with WeasyPrint's own
+encoding, which `compact_text` leaves alone, while the copy's lines in it are compact; and
+text WeasyPrint draws into a form (a transparency group, for `opacity`), which
+`compact_text` never reached, now has compact TJ operators, its other operators as
+WeasyPrint wrote them. Both render the same (checked pixel for pixel).
 """
 
 from __future__ import annotations
