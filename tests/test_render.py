@@ -105,3 +105,22 @@ assert ctypes.util.find_library is find_library
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_worker_warmed_with_a_page_has_its_fonts_loaded(sample, monkeypatch):
+    """`workers.warm(page=True)` (a watched build, after its workers assembled the booklets)
+    makes the renderer and lays out and writes a first page with it, once."""
+    from booklet import workers
+    from booklet.render import Renderer
+
+    monkeypatch.setattr(workers, "_renderers", {})
+    pages = []
+    render = Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, html: (pages.append(html),
+                                                                render(self, html))[1])
+    setup = RenderSetup(sample)
+    workers.warm(setup, "key", page=True)
+    workers.warm(setup, "key", page=True)  # the renderer is there: nothing more
+    workers.warm(RenderSetup(sample, paper="A5"), "other")  # a new one, without a page
+    assert pages == [workers.WARM_UP_PAGE]
+    assert list(workers._renderers) == [(RenderSetup(sample, paper="A5"), "other")]

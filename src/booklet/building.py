@@ -281,8 +281,7 @@ class Builder:
         build with workers assembles while its parts come (`_EarlyAssembly`)."""
         layout = load_layout(project.root)
         setup_key = setup.key(layout)
-        for _ in range(len(os.sched_getaffinity(0)) if self.pool else 0):
-            self.pool.submit(workers.warm, setup, setup_key)  # while this process plans
+        self._warm(setup, setup_key, page=not self.one_shot)  # while this process plans
         changed = self._changed_sources(project)
         result = _LaidOut(layout, setup, setup_key, own)
         self._start_edited(project, changed, setup_key, cache, result, publish)
@@ -593,6 +592,8 @@ class Builder:
             finally:
                 for _ in self._results(futures):
                     pass
+            if futures and not self.one_shot:  # the assembling workers gave their renderer back:
+                self._warm(laid_out.setup, laid_out.setup_key, page=True)  # ready for the next save
         except BaseException:
             outputs.discard(booklets)
             raise
@@ -640,6 +641,12 @@ class Builder:
         self.sources = sources
         self.last_changed = changed if len(changed) < len(sources) else set()
         return self.last_changed
+
+    def _warm(self, setup: RenderSetup, setup_key: str, page: bool = False) -> None:
+        """Have each worker make its renderer for `setup` now, if it has none, rather than
+        when the next part comes (`page`: and lay out a first page with it, `workers.warm`)."""
+        for _ in range(len(os.sched_getaffinity(0)) if self.pool else 0):
+            self.pool.submit(workers.warm, setup, setup_key, page)
 
     def _start_workers(self) -> None:
         """Start the worker processes if they are not running yet: they import WeasyPrint
