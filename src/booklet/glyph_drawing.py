@@ -104,27 +104,24 @@ def _drawer(original):
             for i, (glyph, width, x_offset, _) in enumerate(infos):
                 written = True
                 if glyph == empty:  # a zero-width empty glyph: an adjustment only
+                    offset, number = 0.0, -width / font_size
+                else:
+                    offset = x_offset / font_size
+                    number = -offset if offset else None
+                if number is not None:  # an adjustment before the glyph: the last one placed
                     if pending is not None:
                         numbers, group = numbers + 1, None
                         if afters:
                             afters[-1] += pending
                         else:
                             lead += pending
-                    pending, zero = -width / font_size, False
+                    pending = number
+                zero = False
+                if glyph == empty:
                     continue
                 if glyph not in to_unicode:
                     utf8_text = utf8_text or textbox.pango_layout.text.encode()
                     to_unicode[glyph] = _text_of(glyph_item, i, len(infos), utf8_text)
-                offset = x_offset / font_size
-                if offset:
-                    if pending is not None:
-                        numbers, group = numbers + 1, None
-                        if afters:
-                            afters[-1] += pending
-                        else:
-                            lead += pending
-                    pending = -offset
-                zero = False
                 blank = to_unicode[glyph] in BLANKS
                 if pending is not None and not blank:
                     numbers, group = numbers + 1, None
