@@ -22,12 +22,13 @@ EMPTY = ("normal", "inhibit", "none")
 
 def install() -> bool:
     """Skip empty margins; False (nothing done) on another WeasyPrint. Idempotent."""
-    import weasyprint
     from weasyprint import layout
+
+    from .weasyprint_import import hooks_apply
 
     if getattr(layout.make_margin_boxes, "booklet", False):
         return True
-    if not weasyprint.__version__.startswith("70."):
+    if not hooks_apply():
         return False
     layout.make_margin_boxes = skipping(layout.make_margin_boxes)
     return True

@@ -29,14 +29,15 @@ def install() -> bool:
     """Have Japanese lines broken with the smaller guess; False (nothing done) on a
     WeasyPrint whose function is not the one described. Idempotent; to be installed
     before `japanese_lines`, which wraps the function installed here."""
-    import weasyprint
     from weasyprint.layout import inline
     from weasyprint.text import line_break
+
+    from .weasyprint_import import hooks_apply
 
     if getattr(inline.split_first_line, "booklet_guess", False):
         return True
     original = line_break.split_first_line
-    if not weasyprint.__version__.startswith("70.") or inline.split_first_line is not original:
+    if not hooks_apply() or inline.split_first_line is not original:
         return False
     japanese = with_ratio(original, JAPANESE_RATIO)
     if japanese is None:

@@ -36,13 +36,14 @@ _GLYPH = struct.Struct("=Iiii4x")
 def install() -> bool:
     """Draw lines with the copy; False (nothing done) on a WeasyPrint or Pango whose
     function or glyph records are not the ones described. Idempotent."""
-    import weasyprint
     from weasyprint.draw import text
     from weasyprint.text.ffi import ffi
 
+    from .weasyprint_import import hooks_apply
+
     if getattr(text.draw_first_line, "booklet", False):
         return True
-    if (not weasyprint.__version__.startswith("70.")
+    if (not hooks_apply()
             or ffi.sizeof("PangoGlyphInfo") != _GLYPH.size):
         return False
     text.draw_first_line = _drawer(text.draw_first_line)

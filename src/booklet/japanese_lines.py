@@ -83,11 +83,12 @@ class GlyphPlan:
 def install() -> bool:
     """Hook WeasyPrint 70's line alignment and drawing; False (nothing done) on another
     version. Idempotent."""
-    import weasyprint
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
-    if not weasyprint.__version__.startswith("70.") or getattr(inline.text_align, "booklet", False):
+    from .weasyprint_import import hooks_apply
+
+    if not hooks_apply() or getattr(inline.text_align, "booklet", False):
         return getattr(inline.text_align, "booklet", False)
     original_align, original_reactivate = inline.text_align, line_break.Layout.reactivate
     original_split = inline.split_first_line

@@ -20,12 +20,13 @@ _PREPARED = "_booklet_pango"
 def install() -> bool:
     """Set up layouts from what their style keeps; False (nothing done) on another
     WeasyPrint. Idempotent."""
-    import weasyprint
     from weasyprint.text import line_break
+
+    from .weasyprint_import import hooks_apply
 
     if getattr(line_break.Layout.setup, "booklet", False):
         return True
-    if not weasyprint.__version__.startswith("70."):
+    if not hooks_apply():
         return False
     setup.original = line_break.Layout.setup
     line_break.Layout.setup = setup

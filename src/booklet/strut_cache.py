@@ -18,12 +18,13 @@ MODULES = ("weasyprint.text.line_break", "weasyprint.layout.inline", "weasyprint
 
 def install() -> bool:
     """Keep struts; False (nothing done) on another WeasyPrint. Idempotent."""
-    import weasyprint
     from weasyprint.text import line_break
+
+    from .weasyprint_import import hooks_apply
 
     if getattr(line_break.strut, "booklet", False):
         return True
-    if not weasyprint.__version__.startswith("70."):
+    if not hooks_apply():
         return False
     replace(line_break.strut, keeping(line_break.strut))
     return True

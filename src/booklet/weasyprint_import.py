@@ -28,4 +28,14 @@ def _import_weasyprint() -> None:
         ctypes.util.find_library = find_library
 
 
+def hooks_apply() -> bool:
+    """Whether the WeasyPrint imported is the one whose internals booklet's hooks replace
+    (`first_line_guess`, `japanese_lines`, `glyph_drawing`, `empty_margins`, `strut_cache`,
+    `layout_setup`): 70.x. With another, each hook leaves WeasyPrint as it is."""
+    import weasyprint
+
+    return weasyprint.__version__.startswith(HOOKED_VERSION)
+
+
+HOOKED_VERSION = "70."
 _import_weasyprint()
