@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generate import generate
 
-from booklet.building import Builder
+from booklet.build.builder import Builder
 from booklet.errors import DataError
 
 

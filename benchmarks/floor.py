@@ -32,21 +32,23 @@ import sys
 import time
 from pathlib import Path
 
-from booklet import workers
-from booklet.editions import plan_parts
-from booklet.font_merge import cid_subset, font_files
-from booklet.page_cache import CACHE_DIR, PageCache
-from booklet.parts import at_step, with_borrowed_anchors
-from booklet.project import load_project
-from booklet.render_setup import RenderSetup
-from booklet.templating import load_layout
+from booklet.build import workers
+from booklet.build.page_cache import CACHE_DIR, PageCache
+from booklet.compose.copyfit import at_step
+from booklet.compose.editions import plan_parts
+from booklet.compose.templating import load_layout
+from booklet.pdf.font_merge import cid_subset, font_files
+from booklet.project.loading import load_project
+from booklet.records import RenderSetup
+from booklet.render.part import with_borrowed_anchors
+from booklet.render.setup import setup_key
 
 
 def seconds_per_edition(root: Path) -> dict[str, float]:
     project = load_project(root)
     layout = load_layout(root)
     setup = RenderSetup(root.resolve(), project.config.paper)
-    key = setup.key(layout)
+    key = setup_key(setup, layout)
     cache = PageCache(root / CACHE_DIR, read_only=True)
     renderer = workers.renderer(setup, key)
     spent, sizes, proofs, singles = {}, {}, {}, 0.0
@@ -87,11 +89,12 @@ def seconds_per_edition(root: Path) -> dict[str, float]:
 def start_up(root: Path) -> float:
     """Seconds for a new process to import what renders pages and make its renderer."""
     code = ("import sys, time; start = time.perf_counter(); from pathlib import Path; "
-            "from booklet import workers; from booklet.templating import load_layout; "
-            "from booklet.project import load_project; "
-            "from booklet.render_setup import RenderSetup; root = Path(sys.argv[1]); "
+            "from booklet.build import workers; from booklet.compose.templating import load_layout; "
+            "from booklet.project.loading import load_project; "
+            "from booklet.records import RenderSetup; from booklet.render.setup import setup_key; "
+            "root = Path(sys.argv[1]); "
             "setup = RenderSetup(root.resolve(), load_project(root).config.paper); "
-            "workers.renderer(setup, setup.key(load_layout(root))); "
+            "workers.renderer(setup, setup_key(setup, load_layout(root))); "
             "print(time.perf_counter() - start)")
     return min(float(subprocess.run([sys.executable, "-c", code, str(root)], check=True,
                                     capture_output=True, text=True).stdout) for _ in range(3))

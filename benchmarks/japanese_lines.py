@@ -28,7 +28,8 @@ from xml.etree import ElementTree
 
 HERE = Path(__file__).resolve().parent
 ROUNDS = 3
-WITHOUT_HOOKS = ("import sys, booklet.japanese_lines as lines; lines.install = lambda: False; "
+WITHOUT_HOOKS = ("import sys, booklet.weasyprint_patches.japanese_lines as lines; "
+                 "lines.install = lambda: False; "
                  "from booklet.cli import main; sys.argv[0] = 'booklet'; main()")
 
 

@@ -9,7 +9,7 @@ forms still work. The fonts are renamed ("... Booklet") so that a PDF shows
 whether the bundled subset or a system font was used. Their CIDs are made
 equal to their glyph ids, so that a PDF can embed a compact subset of a face
 (glyphs numbered anew) that the page's glyph ids still reach through its
-charset (`booklet.font_merge.cid_subset`).
+charset (`booklet.pdf.font_merge.cid_subset`).
 
 Run as root on Debian:  apt-get install fonts-noto-cjk && python scripts/make_fonts.py
 """

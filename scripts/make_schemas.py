@@ -6,7 +6,7 @@ Run after changing booklet/model.py:  python scripts/make_schemas.py
 
 from pathlib import Path
 
-from booklet.model import BookletConfig, Fiche, json_schema
+from booklet.project.model import BookletConfig, Fiche, json_schema
 
 TARGET = Path(__file__).resolve().parent.parent / "src" / "booklet" / "schemas"
 

@@ -17,9 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from booklet.cli import cli
+from booklet.weasyprint_patches import registry
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+PATCHES = registry.install()
+"""The WeasyPrint patches in use, installed as every renderer installs them (none with
+BOOKLET_WEASYPRINT_PATCHES=0): the tests of a patch expect WeasyPrint's own function then."""
 
 
 def copy_sample(target: Path) -> Path:

@@ -77,7 +77,7 @@ def test_each_face_holds_only_the_glyphs_the_booklet_shows(built, edition):
     the pages show, reached by its id as CID, and no empty slot for the ids in between."""
     from fontTools.cffLib import CFFFontSet
 
-    from booklet.font_merge import parse_to_unicode, parse_widths
+    from booklet.pdf.font_merge import parse_to_unicode, parse_widths
 
     with pikepdf.open(_booklet(built, edition)) as pdf:
         fonts = {font.objgen: font for page in pdf.pages
@@ -188,17 +188,19 @@ def test_a_finished_part_prints_and_reads_as_weasyprint_wrote_it(built, edition,
     """The finishing of a part's PDF (compact text arrays, merged /Span elements, compact fonts
     of its own) changes how the collectivité's PDF is written, not what it shows:
     WeasyPrint's own PDF of the same page is compared."""
-    from booklet.editions import plan_parts
-    from booklet.page_cache import CACHE_DIR, PageCache
-    from booklet.parts import at_step, with_borrowed_anchors
-    from booklet.project import load_project
-    from booklet.render import Renderer
-    from booklet.render_setup import RenderSetup
-    from booklet.templating import load_layout
+    from booklet.build.page_cache import CACHE_DIR, PageCache
+    from booklet.compose.copyfit import at_step
+    from booklet.compose.editions import plan_parts
+    from booklet.compose.templating import load_layout
+    from booklet.project.loading import load_project
+    from booklet.records import RenderSetup
+    from booklet.render.part import with_borrowed_anchors
+    from booklet.render.renderer import Renderer
+    from booklet.render.setup import setup_key
 
     project, layout = load_project(built), load_layout(built)
     setup = RenderSetup(built.resolve(), project.config.paper)
-    parts = plan_parts(project, layout, setup, setup.key(layout), edition, 2)
+    parts = plan_parts(project, layout, setup, setup_key(setup, layout), edition, 2)
     page, job = parts.fiches[1]  # Ichikawa: Japanese text and Latin names, justified French
     record = PageCache(built / CACHE_DIR).get(job.key)
     html, _ = with_borrowed_anchors(parts.complete(job).html)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from booklet.building import Builder
+from booklet.build.builder import Builder
 from booklet.cli import cli
 from conftest import REPO, page_texts, reader, run
 

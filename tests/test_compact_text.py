@@ -4,7 +4,7 @@ test_assembly.py; these tests pin the rewriting rules themselves."""
 
 from __future__ import annotations
 
-from booklet.compact_text import compact_text
+from booklet.pdf.text_operators import compact_text
 
 
 def test_a_spacing_shared_by_most_glyphs_becomes_the_character_spacing():

@@ -8,8 +8,10 @@ import pypdfium2
 import pypdfium2.raw as pdfium
 import pytest
 
-from booklet.copyfit import describe_sections, fit, fit_steps
-from booklet.templating import DEFAULT_LAYOUT_DIR, load_layout
+from booklet.compose.copyfit import describe_sections, fit_steps
+from booklet.compose.templating import load_layout
+from booklet.render.fitting import fit
+from booklet.resources import DEFAULT_LAYOUT_DIR
 from conftest import REPO, page_texts, reader, run
 
 ISSY = "fiches/issy-les-moulineaux.yaml"

@@ -9,10 +9,10 @@ import pytest
 import yaml
 from weasyprint import HTML
 
-from booklet.assemble import fiche_context, plan_edition
-from booklet.editions import _common_context
-from booklet.project import load_project
-from booklet.templating import load_layout
+from booklet.compose.editions import _common_context
+from booklet.compose.order import fiche_context, plan_edition
+from booklet.compose.templating import load_layout
+from booklet.project.loading import load_project
 from conftest import page_texts, pdf_fonts, run
 
 FRENCH = [("le-havre", "Le Havre"), ("evreux", "Évreux"), ("angers", "Angers"),
@@ -129,7 +129,7 @@ def test_every_japanese_text_carries_lang_ja(mixed, edition):
     layout = load_layout(mixed)
     plan = plan_edition(project, edition, 2)
     common = _common_context(project, layout, edition)
-    from booklet.copyfit import fit_steps
+    from booklet.compose.copyfit import fit_steps
 
     fit = fit_steps(layout.settings["copyfit"])[0]
     documents = [layout.render("front.html", plan=plan, first_page=1, **common),

@@ -8,8 +8,7 @@ import io
 import pypdf
 from weasyprint import HTML, layout
 
-from booklet import render  # noqa: F401 (installs the hook, as every build does)
-from booklet.empty_margins import skipping
+from booklet.weasyprint_patches.empty_margins import skipping
 
 PAGES = """<style>
 @page { size: A6; @bottom-right { content: "folio " counter(page); } }

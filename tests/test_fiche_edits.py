@@ -7,7 +7,7 @@ from __future__ import annotations
 import yaml
 from starlette.testclient import TestClient
 
-from booklet.commands.serve import Site, create_app
+from booklet.web.server import Site, create_app
 from conftest import run
 
 JSON = {"content-type": "application/json"}
@@ -102,7 +102,7 @@ def test_the_preview_shows_the_page_as_edited_with_its_fit(sample):
 
     from PIL import Image
 
-    from booklet.building import Builder
+    from booklet.build.builder import Builder
 
     site = Site(sample)
     client = TestClient(create_app(site), base_url="http://testserver")
@@ -241,7 +241,7 @@ def test_uploads_that_are_not_printable_images_are_refused_and_leave_nothing(sam
 
 
 def test_uploads_are_limited_in_size_and_come_only_from_the_page(sample):
-    from booklet.uploads import MAX_UPLOAD_BYTES
+    from booklet.web.uploads import MAX_UPLOAD_BYTES
 
     client = _client(sample)
     signature = b"\x89PNG\r\n\x1a\n"

@@ -9,9 +9,8 @@ from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 
-from booklet import render  # noqa: F401 (installs the guess, as every build does)
-from booklet.first_line_guess import JAPANESE_RATIO, with_ratio
-from booklet.templating import FONTS_DIR
+from booklet.resources import FONTS_DIR
+from booklet.weasyprint_patches.first_line_guess import JAPANESE_RATIO, with_ratio
 from test_japanese_lines import SENTENCES
 
 FONTS = (FONTS_DIR / "fonts.css").as_uri()

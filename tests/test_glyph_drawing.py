@@ -10,10 +10,10 @@ import pypdf
 import pytest
 from weasyprint.draw import text
 
-from booklet import glyph_drawing
-from booklet.render import Renderer
-from booklet.render_setup import RenderSetup
-from booklet.templating import load_layout
+from booklet.compose.templating import load_layout
+from booklet.records import RenderSetup
+from booklet.render.renderer import Renderer
+from booklet.weasyprint_patches import glyph_drawing
 
 HTML = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>t</title></head>
 <body><h1>AVANT-PROPOS · Wagon · Tôt</h1>
@@ -40,7 +40,7 @@ def _drawn_by_copy(monkeypatch) -> list[str]:
     """Lines are drawn by a fresh copy; returns the list of the lines it leaves to
     WeasyPrint's own function."""
     copy, fallen_back = text.draw_first_line, []
-    assert getattr(copy, "booklet", False)  # installed by booklet.render
+    assert getattr(copy, "booklet", False)  # installed by booklet.render.renderer
 
     def original(*args):
         fallen_back.append(args[1].text)
@@ -83,7 +83,7 @@ def test_lines_the_compaction_never_reached_look_the_same(renderer, monkeypatch)
     import pypdfium2
     from PIL import ImageChops
 
-    from booklet.part_pdf import own_copy
+    from booklet.render.part_finish import own_copy
 
     html = HTML.replace("<h1>", '<p style="opacity: 0.5">Un texte à demi transparent : AV Wa.</p>'
                         f"<p>Un caractère qu'aucune police n'a : {MISSING}.</p><h1>")

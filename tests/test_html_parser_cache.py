@@ -8,8 +8,7 @@ import xml.etree.ElementTree as ElementTree
 import tinyhtml5
 from tinyhtml5 import inputstream
 
-from booklet import render  # noqa: F401 (installs the cache, as every build does)
-from booklet.html_parser_cache import StopCharacters
+from booklet.weasyprint_patches.html_parser_cache import StopCharacters
 
 TRICKY = """<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>a &amp; b</title>
 <style>p { color: red } /* ]]> -- */</style></head>

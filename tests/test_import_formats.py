@@ -604,7 +604,7 @@ def printed_pdf(path: Path, c: Collectivite = SAUMUR) -> None:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from booklet.templating import FONTS_DIR
+    from booklet.resources import FONTS_DIR
 
     lines = [f"<p>{html.escape(FORM_TITLE_FR)}</p>",
              f"<p>Nom de la collectivité : {html.escape(c.name)}</p>",

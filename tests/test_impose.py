@@ -9,7 +9,7 @@ import pypdfium2
 import pytest
 from weasyprint import HTML
 
-from booklet.impose import impose
+from booklet.pdf.impose import impose
 
 MM = 72 / 25.4
 
@@ -93,6 +93,6 @@ def test_sheet_sizes_and_scale(tmp_path):
 
 
 def test_blank_pages_go_before_a_back_cover():
-    from booklet.impose import padded
+    from booklet.pdf.impose import padded
 
     assert padded(6, back_cover=True) == [1, 2, 3, 4, 5, None, None, 6]

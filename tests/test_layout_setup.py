@@ -6,7 +6,7 @@ from __future__ import annotations
 from weasyprint import HTML
 from weasyprint.text import line_break
 
-from booklet import layout_setup, render  # noqa: F401 (render installs it, as every build does)
+from booklet.weasyprint_patches import layout_setup
 
 PAGE = """<style>h1 { font-feature-settings: "palt"; } u { text-decoration: underline; }
 s { text-decoration: line-through; } .ko { font-language-override: "KOR"; }</style>

@@ -10,9 +10,9 @@ import pikepdf
 import pypdf
 import pytest
 
-from booklet.render import Renderer
-from booklet.render_setup import RenderSetup
-from booklet.templating import load_layout
+from booklet.compose.templating import load_layout
+from booklet.records import RenderSetup
+from booklet.render.renderer import Renderer
 
 HTML = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>t</title></head>
 <body><div><div><section><h2><span>1.</span> <span><span>Titre</span></span></h2>
@@ -85,7 +85,7 @@ def test_glyph_codes_that_read_as_operators_are_left_alone():
     """Literal strings hold glyph codes, any bytes: "EMC" or "<</MCID 1>>" in them are text."""
     import pydyf
 
-    from booklet.marked_content import join_sequences
+    from booklet.pdf.marked_content import join_sequences
 
     element = pydyf.Dictionary({"K": pydyf.Array([0, 1])})
     content = (b"/P <</MCID 0>> BDC BT [(EMC /P <</MCID 1>> BDC)] TJ ET EMC\n"

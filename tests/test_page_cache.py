@@ -10,8 +10,8 @@ import time
 
 import pypdf
 
-from booklet.building import Builder
-from booklet.page_cache import CACHE_DIR, RECENT_SECONDS
+from booklet.build.builder import Builder
+from booklet.build.page_cache import CACHE_DIR, RECENT_SECONDS
 from conftest import REPO, edit, page_texts, run
 
 

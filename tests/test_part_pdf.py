@@ -8,11 +8,10 @@ import io
 import pikepdf
 import pytest
 
-from booklet.parts import with_borrowed_anchors
-from booklet.pdf_assembly import LINK_ID
-from booklet.render import Renderer
-from booklet.render_setup import RenderSetup
-from booklet.templating import load_layout
+from booklet.compose.templating import load_layout
+from booklet.records import LINK_ID, RenderSetup
+from booklet.render.part import with_borrowed_anchors
+from booklet.render.renderer import Renderer
 
 HTML = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>t</title></head>
 <body><div><section><h2><span>1.</span> <span>Titre</span></h2>

@@ -277,7 +277,7 @@ def test_the_sample_passes_the_print_preflight(sample):
 def test_a_font_not_embedded_is_an_error_of_the_print_preflight(tmp_path):
     import pikepdf
 
-    from booklet.print_preflight import print_problems
+    from booklet.pdf.print_preflight import print_problems
 
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(595, 842))
@@ -338,9 +338,9 @@ def test_a_print_part_is_the_same_bytes_every_time_it_is_written(sample):
     """A PDF/X part written first or later by a renderer, and again by another: the same
     bytes (the output intent's profile as LittleCMS writes it, the DocumentID from the
     part's key, where WeasyPrint draws a random one)."""
-    from booklet.render import Renderer
-    from booklet.render_setup import RenderSetup
-    from booklet.templating import load_layout
+    from booklet.compose.templating import load_layout
+    from booklet.records import RenderSetup
+    from booklet.render.renderer import Renderer
 
     html = "<html lang=fr><title>t</title><p style='color: rgb(10, 20, 30)'>Issy</p>"
     setup = RenderSetup(sample, "A4", True, "2026-01-01T00:00:00Z")

@@ -20,7 +20,7 @@ from booklet.errors import Finding
 from booklet.importing.blocks import FormError, text_blocks
 from booklet.importing.form import read_form
 from booklet.importing.readers import read_questionnaires
-from booklet.sources import SourceDocument, YamlError, parse_yaml
+from booklet.project.sources import SourceDocument, YamlError, parse_yaml
 from conftest import REPO
 
 FUZZ = int(os.environ.get("BOOKLET_FUZZ_EXAMPLES", "300"))
@@ -96,10 +96,10 @@ FICHES = st.fixed_dictionaries({
           suppress_health_check=[HealthCheck.too_slow])
 @given(FICHES)
 def test_any_fiche_builds_a_pdf_or_gets_findings(fiche):
-    from booklet.building import Builder
+    from booklet.build.builder import Builder
     from booklet.errors import BookletError, DataError
-    from booklet.preflight import preflight
-    from booklet.project import load_project
+    from booklet.project.loading import load_project
+    from booklet.project.preflight import preflight
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)

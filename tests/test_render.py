@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from booklet.render import RefusedURL, Renderer
-from booklet.render_setup import RenderSetup
-from booklet.templating import load_layout
+from booklet.compose.templating import load_layout
+from booklet.records import RenderSetup
+from booklet.render.renderer import RefusedURL, Renderer
 from conftest import run
 
 
@@ -97,7 +97,7 @@ class Recorded(subprocess.Popen):
         started.append(args)
         super().__init__(args, *rest, **options)
 subprocess.Popen = Recorded
-import booklet.render
+import booklet.render.renderer
 from weasyprint.text import ffi
 assert started == [], started
 assert ffi.harfbuzz_subset is not None
@@ -110,8 +110,8 @@ assert ctypes.util.find_library is find_library
 def test_a_worker_warmed_with_a_page_has_its_fonts_loaded(sample, monkeypatch):
     """`workers.warm(page=True)` (a watched build, after its workers assembled the booklets)
     makes the renderer and lays out and writes a first page with it, once."""
-    from booklet import workers
-    from booklet.render import Renderer
+    from booklet.build import workers
+    from booklet.render.renderer import Renderer
 
     monkeypatch.setattr(workers, "_renderers", {})
     pages = []

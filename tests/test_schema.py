@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from booklet.model import BookletConfig, Fiche, json_schema
-from booklet.templating import PACKAGE_DIR
+from booklet.project.model import BookletConfig, Fiche, json_schema
+from booklet.resources import PACKAGE_DIR
 from conftest import REPO
 
 SCHEMAS = PACKAGE_DIR / "schemas"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from booklet.assemble import order_fiches, plan_edition, resolve_partners
+from booklet.compose.order import order_fiches, plan_edition, resolve_partners
+from booklet.compose.text import localize, to_html, typeset
 from booklet.errors import SourceLocation
-from booklet.model import BookletConfig, Fiche
-from booklet.project import FicheSource, Project
-from booklet.sources import SourceDocument, YamlError, parse_yaml
-from booklet.text import localize, to_html, typeset
+from booklet.project.loading import FicheSource, Project
+from booklet.project.model import BookletConfig, Fiche
+from booklet.project.sources import SourceDocument, YamlError, parse_yaml
 
 
 def test_positions_of_values_and_keys():
@@ -67,7 +67,7 @@ def test_the_collation_table_cut_to_the_names_gives_pyucas_keys():
 
     from pyuca import Collator
 
-    from booklet.assemble import _collator
+    from booklet.compose.order import _collator
 
     names = ["Œuvre", "œil", "Ærø", "L'Haÿ-les-Roses", "Saint-Étienne", "Saint-Etienne",
              "Ḁ̈", "l·l", "ŀl", "ĳssel", "Straße", "ﬁnale", "がっこう", "ガッコウ", "ｶﾞｯｺｳ",

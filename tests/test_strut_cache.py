@@ -7,8 +7,7 @@ import importlib
 from weasyprint import HTML
 from weasyprint.text import line_break
 
-from booklet import render  # noqa: F401 (installs the hook, as every build does)
-from booklet.strut_cache import MODULES, keeping
+from booklet.weasyprint_patches.strut_cache import MODULES, keeping
 
 PAGE = """<style>p { line-height: 1.4; } .tall { line-height: 2; vertical-align: 20%; }</style>
 <p>Une ligne, puis une autre ligne encore, assez longue pour passer à la ligne suivante,

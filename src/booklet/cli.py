@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .languages import CODES
+from booklet import __version__
+from booklet.languages import CODES
 
 PROJECT_DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -135,15 +135,15 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
     print_options = {"paper": paper, "for_print": for_print, "impose": impose, "sheet": sheet,
                      "marks": marks}
     if watch:
-        from .commands.watch import watch_build
+        from booklet.commands.watch import watch_build
 
         return watch_build(directory, edition, output, quiet, accept_missing_glyphs,
                            lambda line: click.echo(line, err=True), **print_options)
-    from .workers import start_pool
+    from booklet.build.workers import start_pool
 
     pool = start_pool(fork=True)  # first: the workers import WeasyPrint while booklet loads
-    from .commands.build import build as run
-    from .commands.build import describe_written
+    from booklet.commands.build import build as run
+    from booklet.commands.build import describe_written
 
     progress = _Progress(quiet)
     try:
@@ -186,11 +186,11 @@ def check(directory: Path, as_json: bool, quiet: bool, paper: str | None, for_pr
       booklet check rencontres-2026 --json > findings.json
       booklet check --print       # also what a print shop's preflight would flag
     """
-    from .workers import start_pool
+    from booklet.build.workers import start_pool
 
     pool = start_pool(fork=True)  # first: the workers import WeasyPrint while booklet loads
-    from .commands.build import check as run
-    from .errors import DataError
+    from booklet.commands.build import check as run
+    from booklet.errors import DataError
 
     progress = _Progress(quiet or as_json)
     try:
@@ -234,7 +234,7 @@ def serve(directory: Path, host: str, port: int, accept_missing_glyphs: bool):
     Example:
       booklet serve rencontres-2026       # then open http://127.0.0.1:8000/
     """
-    from .commands.serve import serve as run
+    from booklet.web.server import serve as run
 
     run(directory, host, port, accept_missing_glyphs, lambda line: click.echo(line, err=True))
 
@@ -266,7 +266,7 @@ def import_(sources: tuple[Path, ...], to: Path, force: bool):
       booklet import reponses/issy.docx reponses/ichikawa.txt
       booklet import reponses.xlsx --to rencontres-2026/fiches
     """
-    from .commands.import_ import import_files, summary
+    from booklet.commands.import_ import import_files, summary
 
     reports = import_files(list(sources), to, force)
     for report in reports:
@@ -287,7 +287,7 @@ def new(directory: Path):
     Example:
       booklet new rencontres-2026
     """
-    from .commands.new import new as run
+    from booklet.commands.new import new as run
 
     for line in run(directory):
         click.echo(line, err=True)
@@ -303,8 +303,8 @@ def main() -> None:
         code = done.code if isinstance(done.code, int) else (1 if done.code else 0)
     else:
         code = 0
-    if "booklet.workers" in sys.modules:  # a build rendered here: WeasyPrint's font copies go
-        sys.modules["booklet.workers"].release()
+    if "booklet.build.workers" in sys.modules:  # a build rendered here: WeasyPrint's font copies go
+        sys.modules["booklet.build.workers"].release()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -79,3 +79,13 @@ def display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def classify(message: str) -> str:
+    """What a WeasyPrint message is about: 'missing-glyph', 'refused' (a file outside the
+    project was asked for) or 'other'."""
+    if ".notdef glyph" in message:
+        return "missing-glyph"
+    if "refused to read" in message:
+        return "refused"
+    return "other"

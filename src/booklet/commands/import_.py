@@ -14,14 +14,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import write_text
-from ..errors import Finding, display_path, sort_findings
-from ..importing.blocks import FormError
-from ..importing.fiche import FIELDS, to_fiche, to_yaml
-from ..importing.form import read_form
-from ..importing.readers import SUFFIXES, read_questionnaires
-from ..preflight import fiche_findings
-from ..project import load_fiche
+from booklet.atomic import write_text
+from booklet.errors import Finding, display_path, sort_findings
+from booklet.importing.blocks import FormError
+from booklet.importing.fiche import FIELDS, to_fiche, to_yaml
+from booklet.importing.form import read_form
+from booklet.importing.readers import SUFFIXES, read_questionnaires
+from booklet.project.loading import load_fiche
+from booklet.project.preflight import fiche_findings
 
 
 @dataclass

@@ -6,7 +6,7 @@ import shutil
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from ..errors import BookletError, display_path
+from booklet.errors import BookletError, display_path
 
 SCAFFOLD = files("booklet") / "scaffold"
 SCHEMAS = files("booklet") / "schemas"

@@ -6,9 +6,9 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-from ..building import Builder
-from ..errors import display_path
-from ..watching import attempt, changes, describe
+from booklet.build.builder import Builder
+from booklet.build.rebuilding import attempt, changes, describe
+from booklet.errors import display_path
 
 
 def _interrupt(signum, frame):

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..model import SECTION_KEYS
-from . import values
-from .form import Form
+from booklet.importing import values
+from booklet.importing.form import Form
+from booklet.project.model import SECTION_KEYS
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/fiche.schema.json"
 

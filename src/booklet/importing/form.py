@@ -13,8 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..model import SECTION_KEYS
-from .blocks import Block, FormError
+from booklet.importing.blocks import Block, FormError
+from booklet.project.model import SECTION_KEYS
 
 # Labels of the header table, by field, with the variants offices use; compared without
 # accents, case, punctuation and a parenthesised hint ("担当者（住所・電話・メール）").

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .blocks import Block, FormError, text_blocks
+from booklet.importing.blocks import Block, FormError, text_blocks
 
 MAX_PAGES = 50
 

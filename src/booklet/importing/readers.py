@@ -13,9 +13,16 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .blocks import MAX_FORM_BYTES, FormError, Questionnaire, docx_blocks, odt_blocks, text_blocks
-from .pdf_forms import pdf_blocks
-from .spreadsheets import csv_questionnaires, xlsx_questionnaires
+from booklet.importing.blocks import (
+    MAX_FORM_BYTES,
+    FormError,
+    Questionnaire,
+    docx_blocks,
+    odt_blocks,
+    text_blocks,
+)
+from booklet.importing.pdf_forms import pdf_blocks
+from booklet.importing.spreadsheets import csv_questionnaires, xlsx_questionnaires
 
 SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".docx", ".odt", ".xlsx", ".csv", ".pdf",
             ".doc"}

@@ -16,8 +16,8 @@ import io
 import re
 from pathlib import Path
 
-from .blocks import Block, FormError, Questionnaire, check_archive
-from .form import comparable, is_form_label
+from booklet.importing.blocks import Block, FormError, Questionnaire, check_archive
+from booklet.importing.form import comparable, is_form_label
 
 IGNORED_COLUMNS = {comparable(label) for label in (
     "Horodateur", "Horodatage", "Timestamp", "Date de soumission", "Heure de début",

@@ -1,0 +1,149 @@
+"""Every place booklet replaces or reads WeasyPrint's internals, in one table.
+
+Each entry names the functions it relies on, with the fingerprint of their source
+as written in the release it was made for (`fingerprints`): a release whose function
+differs, even a 70.x, disables the entry, and so does `BOOKLET_WEASYPRINT_PATCHES=0`.
+A speed patch that does not apply falls back silently to WeasyPrint's own function
+(the pages are the same, only slower). A typesetting feature that does not apply
+changes what prints: `lost_features` says what, and `check` and `build` report it.
+
+Nothing is installed when a module is imported: the renderer calls `install`. The
+building process, which never imports WeasyPrint, reads which entries apply from
+the installed source files (`applicable`), and keys every page with it (`state`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+
+from booklet.weasyprint_patches.fingerprints import fingerprint
+
+SWITCH = "BOOKLET_WEASYPRINT_PATCHES"
+"""Set to 0: WeasyPrint runs as it is released, without any entry of this table."""
+SPEED, TYPESETTING = "speed", "typesetting"
+WRITTEN_FOR = "WeasyPrint 70.0"
+
+
+@dataclass(frozen=True)
+class Relied:
+    """A function (or `Class.method`) an entry replaces or reads, and the fingerprint of
+    the source it was written for."""
+
+    module: str
+    name: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Patch:
+    name: str
+    """The module of this package that holds it (its `install`, if it has one)."""
+    kind: str
+    """SPEED (same pages, sooner) or TYPESETTING (what prints)."""
+    relies_on: tuple[Relied, ...]
+    feature: str = ""
+    """TYPESETTING: what it adds to the printed pages."""
+    loses: str = ""
+    """TYPESETTING: what the printed pages are like without it."""
+    installs: bool = True
+    """False: used where it is needed (`active`), nothing to install."""
+
+
+def _relied(module: str, *names_and_prints: str) -> tuple[Relied, ...]:
+    pairs = zip(names_and_prints[::2], names_and_prints[1::2], strict=True)
+    return tuple(Relied(module, name, print_) for name, print_ in pairs)
+
+
+LINE_BREAK, INLINE = "weasyprint.text.line_break", "weasyprint.layout.inline"
+PATCHES: tuple[Patch, ...] = (
+    Patch("html_parser_cache", SPEED, _relied(
+        "tinyhtml5.inputstream", "HTMLUnicodeInputStream.chars_until", "dfe353323dff1fdc")),
+    Patch("first_line_guess", SPEED, _relied(  # before japanese_lines, which wraps it
+        LINE_BREAK, "split_first_line", "39ad1016863ca34d")),
+    Patch("japanese_lines", TYPESETTING,
+          _relied(INLINE, "text_align", "e953d41b87ccfc30")
+          + _relied(LINE_BREAK, "split_first_line", "39ad1016863ca34d",
+                    "Layout.reactivate", "0b89ee097104b713"),
+          feature="Japanese justification (両端揃え), punctuation spacing (約物) and "
+                  "hanging punctuation (ぶら下げ)",
+          loses="Japanese paragraphs print ragged at the right edge, with the full blank "
+                "half of every punctuation mark, and hanging_punctuation in layout.yaml "
+                "has no effect"),
+    Patch("glyph_drawing", SPEED, _relied(
+        "weasyprint.draw.text", "draw_first_line", "1bb8eae6d88e71b1")),
+    Patch("empty_margins", SPEED, _relied(
+        "weasyprint.layout.page", "make_margin_boxes", "4a2d2e301eb3bc47")),
+    Patch("strut_cache", SPEED, _relied(LINE_BREAK, "strut", "b57885b70dd08efe")),
+    Patch("layout_setup", SPEED, _relied(LINE_BREAK, "Layout.setup", "fb227a55094f41d4")),
+    Patch("placeholder_fonts", SPEED,
+          _relied("weasyprint.pdf.fonts", "Font.clean", "794f0211f18453f1")
+          + _relied("weasyprint.text.fonts", "get_hb_object_data", "03040a623df04c2b"),
+          installs=False),
+    Patch("document_id", SPEED, _relied(
+        "weasyprint.pdf.metadata", "DocumentMetadata.generate_rdf_metadata", "bc3e78ab24f1a809"),
+        installs=False),
+    Patch("pydyf_writer", SPEED, _relied("pydyf", "_to_bytes", "1cefd02c285d3aee")),
+)
+BY_NAME = {patch.name: patch for patch in PATCHES}
+
+
+def switched_on() -> bool:
+    return os.environ.get(SWITCH, "").strip() != "0"
+
+
+def why_not(patch: Patch) -> str | None:
+    """Why `patch` does not apply here, or None when it does."""
+    if not switched_on():
+        return f"{SWITCH}=0 is set"
+    for relied in patch.relies_on:
+        found = fingerprint(relied.module, relied.name)
+        if found != relied.fingerprint:
+            installed = "is missing" if found is None else "differs"
+            return (f"{relied.module}.{relied.name} {installed} in the installed version: "
+                    f"this part of booklet was written for {WRITTEN_FOR}")
+    return None
+
+
+def applicable() -> dict[str, str | None]:
+    """{name: why it does not apply, or None} for every entry, in order."""
+    return {patch.name: why_not(patch) for patch in PATCHES}
+
+
+def state() -> list[str]:
+    """The entries that apply: part of every page's key."""
+    return [name for name, reason in applicable().items() if reason is None]
+
+
+def lost_features() -> list[tuple[Patch, str, str]]:
+    """The typesetting features that do not apply: (entry, why, what to do)."""
+    remedy = (f"unset {SWITCH}" if not switched_on() else
+              f"install {WRITTEN_FOR} (pip install 'weasyprint==70.0')")
+    return [(BY_NAME[name], reason, remedy) for name, reason in applicable().items()
+            if reason is not None and BY_NAME[name].kind == TYPESETTING]
+
+
+_installed: dict[str, bool] = {}
+
+
+def install() -> dict[str, bool]:
+    """Install every entry that applies, in order (idempotent): {name: whether it is
+    active}. An entry's own `install` may still decline (a Pango, or a Python, other than
+    it reads), and WeasyPrint's function then stays."""
+    if not _installed:
+        for name, reason in applicable().items():
+            patch = BY_NAME[name]
+            if reason is not None:
+                _installed[name] = False
+            elif patch.installs:
+                module = importlib.import_module(f"booklet.weasyprint_patches.{name}")
+                _installed[name] = bool(module.install())
+            else:
+                _installed[name] = True
+    return dict(_installed)
+
+
+def active(name: str) -> bool:
+    """Whether the entry `name` is installed and in use in this process."""
+    return install()[name]
