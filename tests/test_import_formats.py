@@ -896,6 +896,80 @@ def test_question_hints_are_not_kept_in_the_fiche(tmp_path, form_id):
         assert not [hint for hint in HINTS if hint in sections], fiche.name
 
 
+# Question 4 as offices word it, longer than the form's known wordings after " ; " or "・": the
+# rest of the question is not the start of the answer.
+LONGER_QUESTIONS = {
+    "semicolon-hint": (SAUMUR, "4. Principaux secteurs d'activité ; spécialités et produits locaux "
+                               "(env. 4 lignes)"),
+    "semicolon-no-hint": (SAUMUR, "4. Principaux secteurs d'activité ; spécialités et produits "
+                                  "locaux"),
+    "semicolon-answer-on-its-line": (SAUMUR, "4. Principaux secteurs d'activité ; spécialités et "
+                                             "produits locaux (env. 4 lignes) {answer}"),
+    "japanese-middle-dot": (KANAZAWA, "4. 主な産業・特産品・観光（4行程度）"),
+}
+
+
+def _questions_with(c: Collectivite, question4: str) -> list[tuple[str, list[str]]]:
+    """The six questions of `c`'s form with question 4 worded `question4`, each with its
+    answer's paragraphs (on the question's line when `question4` has "{answer}")."""
+    questions = list(FR_QUESTIONS if c.lang == "fr" else JA_QUESTIONS)
+    questions[3] = question4
+    pairs = []
+    for question, answer in zip(questions, c.answers(), strict=True):
+        paragraphs = _paragraphs(answer)
+        if "{answer}" in question:
+            question, paragraphs = question.format(answer=paragraphs[0]), paragraphs[1:]
+        pairs.append((question, paragraphs))
+    return pairs
+
+
+def _odt_form(path: Path, c: Collectivite, questions) -> None:
+    """An .odt questionnaire as LibreOffice saves it: a paragraph a line."""
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P
+
+    document = OpenDocumentText()
+    name_label = "Nom de la collectivité" if c.lang == "fr" else "自治体名"
+    document.text.addElement(P(text=f"{name_label} : {c.name}"))
+    for question, paragraphs in questions:
+        for text in (question, *paragraphs):
+            document.text.addElement(P(text=text))
+    document.save(str(path))
+
+
+def _docx_form(path: Path, c: Collectivite, questions) -> None:
+    """A .docx questionnaire as Word saves it: a paragraph a line."""
+    document = docx.Document()
+    name_label = "Nom de la collectivité" if c.lang == "fr" else "自治体名"
+    document.add_paragraph(f"{name_label} : {c.name}")
+    for question, paragraphs in questions:
+        for text in (question, *paragraphs):
+            document.add_paragraph(text)
+    document.save(path)
+
+
+def _text_of(path: Path, c: Collectivite, questions) -> None:
+    name_label = "Nom de la collectivité" if c.lang == "fr" else "自治体名"
+    lines = [f"{name_label}\t{c.name}"]
+    for question, paragraphs in questions:
+        lines += [question, *paragraphs]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix, make", [(".odt", _odt_form), (".docx", _docx_form),
+                                          (".txt", _text_of)], ids=["odt", "docx", "text"])
+@pytest.mark.parametrize("wording", list(LONGER_QUESTIONS))
+def test_a_question_worded_longer_than_the_form_is_not_left_in_its_answer(
+        tmp_path, wording, suffix, make):
+    c, question4 = LONGER_QUESTIONS[wording]
+    path = tmp_path / f"questionnaire{suffix}"
+    make(path, c, _questions_with(c, question4))
+    result = _imported(path, tmp_path / "fiches")
+    sections = _fiches(tmp_path / "fiches")[c.name]["sections"]
+    assert sections["economy"] == c.sections["economy"], result.output
+    assert sections == c.sections, result.output
+
+
 # --- Spreadsheets ---
 
 def test_a_spreadsheet_gives_one_fiche_per_row_without_its_timestamp_or_respondent(tmp_path):

@@ -73,6 +73,9 @@ FORM_HEADER = re.compile(
 QUESTION = re.compile(r"^\s*(?:\*\*)?\s*(?:Q|問)?\s*([1-6１-６])\s*[.．、)）:：]\s*(.*)$", re.S)
 HINTS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 HINT = re.compile(r"^\s*[(（][^()（）]{0,80}[)）]\s*")  # (env. 4 lignes), （４行程度）, (un thème, ...)
+CONTINUED = re.compile(r"^(?:[;；,，、/・&＆]|(?:et|ou|and)\s)", re.IGNORECASE)
+"""How the rest of a question's wording goes on after a shorter known wording: "; spécialités
+et produits locaux", "・観光" (an answer starts with a word, not with these)."""
 
 
 def comparable(label: str) -> str:
@@ -165,18 +168,39 @@ def _split_question(rest: str, key: str) -> tuple[str, bool]:
     end = _known_title(rest, key)
     if end is not None:
         answer = rest[end:].lstrip("*?？:： ")
+        if CONTINUED.match(answer):  # a known wording was only the question's start
+            return _after_continued_question(answer), True
         hint = HINT.match(answer)
         if hint and HINT_WORDS.search(hint[0]):  # "(env. 4 lignes)", not the answer's own
             answer = answer[hint.end():]
         return answer.strip(), True
+    answer = _after_question_end(rest)
+    return ("" if answer is None else answer), False  # None: the whole line is the question
+
+
+def _after_question_end(rest: str) -> str | None:
+    """What follows the end of a question worded otherwise than the form: its hint ("（4行程度）",
+    "(thèmes, projets…)"), else its "?" or ":"; None when neither ends it."""
     hint = next((h for h in HINTS.finditer(rest[:300]) if HINT_WORDS.search(h[0])
                  or h.end() >= len(rest.rstrip())), None)
-    if hint:  # a reworded question ends with its hint: "（4行程度）", "(thèmes, projets…)"
-        return rest[hint.end():].lstrip("*?？:： ").strip(), False
+    if hint:
+        return rest[hint.end():].lstrip("*?？:： ").strip()
     end = re.search(r"[?？:：]\s*(\*\*)?", rest[:300])
-    if end:
-        return rest[end.end():].strip(), False
-    return "", False  # the whole line is the question
+    return rest[end.end():].strip() if end else None
+
+
+def _after_continued_question(text: str) -> str:
+    """The answer after a question whose wording goes on past a known one ("Principaux
+    secteurs d'activité" then "; spécialités et produits locaux (env. 4 lignes)"): what follows
+    the question's hint, "?" or ":"; nothing when the rest is short and not a sentence (the
+    question's end, the answer on the next lines); else `text`, kept as the answer."""
+    answer = _after_question_end(text)
+    if answer is not None:
+        return answer
+    stripped = text.strip()
+    if len(stripped) <= 120 and not re.search(r"[.。!！](\s|$)", stripped):
+        return ""
+    return stripped.lstrip(";；,，、/・&＆ ")
 
 
 def _question(block: Block, after: int) -> tuple[str, str, bool] | None:
