@@ -72,10 +72,20 @@ def to_fiche(form: Form, fallback_id: str) -> Imported:
     """The fiche's data from the form, with notes on what was recognised and what to check."""
     lang = values.language([text for texts in form.sections.values() for text in texts]
                            + [form.name or ""])
-    name = form.name
-    identifier = fiche_id(name or "") or fiche_id(fallback_id) or "fiche"
+    identifier = fiche_id(form.name or "") or fiche_id(fallback_id) or "fiche"
     data: dict = {"lang": lang, "country": "FR" if lang == "fr" else "JP"}
-    result = Imported(identifier, data, name or "")
+    result = Imported(identifier, data, form.name or "")
+    _add_name(result, form.name, lang, fallback_id)
+    _add_header(result, form.fields, lang)
+    _add_sections(result, form)
+    _add_form_notes(result, form)
+    return result
+
+
+def _add_name(result: Imported, name: str | None, lang: str, fallback_id: str) -> None:
+    """The fiche's name (the file's when the form has none) and, in Japanese, its guessed
+    kana reading."""
+    data = result.data
     if name:
         data["name"] = name
         result.recognised.append("name")
@@ -88,43 +98,51 @@ def to_fiche(form: Form, fallback_id: str) -> Imported:
         result.to_check.append(f"reading '{data['reading']}' (the kana that sorts the Japanese "
                                f"fiches) is guessed from the kanji: check it; add the name in "
                                f"French too (name: {{ja: {name}, fr: …}})")
-    fields = form.fields
-    if "region" in fields:
-        data["region"] = fields["region"][0]
-    if "department" in fields:
-        data["department"] = fields["department"][0]
-    if "area" in fields:
-        area, note = values.area_km2(fields["area"][0], lang)
-        if area is not None:
-            data["area_km2"] = area
-        if note:
-            result.to_check.append(f"{fields['area'][1]}: {note}")
-    if "population" in fields:
-        people, note = values.population(fields["population"][0], lang)
-        if people is not None:
-            data["population"] = people
-        if note:
-            result.to_check.append(f"{fields['population'][1]}: {note}")
-    if "partners" in fields:
-        names, notes = values.partners(fields["partners"][0])
-        if names:
-            data["partners"] = names
-        result.to_check += [f"{fields['partners'][1]}: {note}" for note in notes]
-    if "contact" in fields:
-        person, notes = values.contact(fields["contact"][0])
-        if person:
-            data["contact"] = person
-        result.to_check += [f"{fields['contact'][1]}: {note}" for note in notes]
-    result.recognised += [name for name in ("region", "department", "area", "population",
-                                            "partners", "contact") if name in fields]
+
+
+def _add_header(result: Imported, fields: dict[str, tuple[str, str]], lang: str) -> None:
+    """The header's fields as fiche values (region, department, area, population, partners,
+    contact), with the notes of what was dropped or guessed, by where it was in the form."""
+    data = result.data
+    for key in ("region", "department"):
+        if key in fields:
+            data[key] = fields[key][0]
+    readers = {"area": ("area_km2", lambda text: _as_notes(*values.area_km2(text, lang))),
+               "population": ("population",
+                              lambda text: _as_notes(*values.population(text, lang))),
+               "partners": ("partners", values.partners),
+               "contact": ("contact", values.contact)}
+    for key, (target, read) in readers.items():
+        if key in fields:
+            text, where = fields[key]
+            value, notes = read(text)
+            if value not in (None, [], {}):  # nothing readable: left out, the note says so
+                data[target] = value
+            result.to_check += [f"{where}: {note}" for note in notes]
+    result.recognised += [key for key in ("region", "department", "area", "population",
+                                          "partners", "contact") if key in fields]
+
+
+def _as_notes(value: object, note: str | None) -> tuple[object, list[str]]:
+    """A number reader's (value, note or None) as (value, notes), as the other readers give."""
+    return value, [note] if note else []
+
+
+def _add_sections(result: Imported, form: Form) -> None:
+    """The six answers as the fiche's sections, and a note naming the questions unanswered."""
     sections = {key: _paragraphs(form.sections[key]) for key in SECTION_KEYS
                 if _paragraphs(form.sections.get(key, []))}
-    data["sections"] = sections
+    result.data["sections"] = sections
     result.recognised += [f"section {SECTION_KEYS.index(key) + 1}" for key in sections]
     missing = [str(SECTION_KEYS.index(key) + 1) for key in SECTION_KEYS if key not in sections]
     if missing:
         result.to_check.append(f"no answer found for question{'s' if len(missing) > 1 else ''} "
                                f"{', '.join(missing)}")
+
+
+def _add_form_notes(result: Imported, form: Form) -> None:
+    """Notes on the questions worded otherwise than the form, and what no field holds (kept
+    as comments)."""
     for key, where in form.reworded.items():
         result.to_check.append(f"{where} was read as question {SECTION_KEYS.index(key) + 1}, "
                                f"which the form words differently: check that it is, and that "
@@ -133,7 +151,6 @@ def to_fiche(form: Form, fallback_id: str) -> Imported:
     if result.unmapped:
         result.to_check.append(f"{len(result.unmapped)} piece(s) of the form match no field: "
                                f"they are kept as comments at the end of the fiche")
-    return result
 
 
 class _Dumper(yaml.SafeDumper):
