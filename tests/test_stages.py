@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from booklet.compose.order import order_fiches, plan_edition, resolve_partners
-from booklet.compose.text import localize, to_html, typeset
+from booklet.compose.text import to_html, typeset
 from booklet.errors import SourceLocation
 from booklet.project.loading import FicheSource, Project
+from booklet.project.localized import localize
 from booklet.project.model import BookletConfig, Fiche
 from booklet.project.sources import SourceDocument, YamlError, parse_yaml
 

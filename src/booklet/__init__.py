@@ -1,9 +1,12 @@
 """booklet: fiches of French and Japanese collectivités in, the Rencontres brochure out.
 
-The build is a pipeline of pure stages; only the last one writes files:
-load (`sources`, `project`) → validate (`model`) → order and assemble
-(`assemble`) → lay out HTML (`layouts`) → render PDF (`render`) → write
-(`commands.build`).
+The packages are the stages, each importing only those before it:
+
+    project → compose → render (with weasyprint_patches) → pdf → build → web, commands, cli
+
+`records` holds the plain data that crosses them (a part's job, record and labels);
+`errors`, `keys`, `atomic`, `languages` and `resources` serve them all; `importing` turns
+questionnaires into fiches.
 """
 
 __version__ = "0.1.0"

@@ -1,1 +1,7 @@
-""""""
+"""Stage 5, the build: every stage run in order, on worker processes, with a page cache.
+
+`builder` is the engine (`Builder`), made of `checks`, `scheduling`, `front_matter` and
+`publishing`; `workers` is what the worker processes run; `page_cache` keeps every part
+rendered; `outputs` puts files in place atomically; `rebuilding` builds again on change
+(`--watch`, `serve`).
+"""

@@ -19,11 +19,11 @@ from functools import partial
 from booklet.compose.copyfit import FitMarker, describe_sections, fit_steps
 from booklet.compose.order import FichePage, Plan, fiche_context, plan_edition, resolve_partners
 from booklet.compose.templating import Layout
-from booklet.compose.text import localize, other_language
 from booklet.errors import Finding, SourceLocation, classify
 from booklet.keys import part_key
 from booklet.languages import english_name
 from booklet.project.loading import FicheSource, Project
+from booklet.project.localized import localize, other_language
 from booklet.records import FitStep, Label, PartJob, PartRecord, RenderSetup
 
 MIN_DPI = 200

@@ -13,10 +13,12 @@ from functools import cached_property, lru_cache
 
 from markupsafe import Markup
 
-from booklet.compose.text import Localized, inline, localize, other_language, to_html
+from booklet.compose.text import inline, to_html
 from booklet.languages import of_country
 from booklet.project.loading import FicheSource, Project
+from booklet.project.localized import Localized, localize, other_language
 from booklet.project.model import SECTION_KEYS, Fiche
+from booklet.project.names import find_fiche, name_index
 
 
 @lru_cache(maxsize=8)  # a watched project's names change now and then
@@ -83,12 +85,6 @@ def order_inputs(project: Project) -> str:
                       ensure_ascii=False)
 
 
-def _comparable(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(letters.replace("-", " ").replace("'", " ").split())
-
-
 @dataclass(frozen=True)
 class FichePage:
     """Where a fiche lands in an edition, and its name there."""
@@ -148,25 +144,6 @@ def plan_edition(project: Project, edition: str, front_pages: int,
         pages.append(FichePage(entry.id, f"fiche-{entry.id}", number, fiche.country, name,
                                other_language(fiche.name, name), entry))
     return Plan(edition, front_pages, tuple(pages), name_index(pages, lambda page: page.source))
-
-
-def name_index(items, entry=lambda item: item) -> dict:
-    """Items by fiche id and by every name of their fiche (accents, case, hyphens ignored)."""
-    index = {}
-    for item in items:
-        source = entry(item)
-        value = source.fiche.name
-        for text in value.values() if isinstance(value, dict) else [value]:
-            index.setdefault(_comparable(text), item)
-    for item in items:
-        index[entry(item).id] = item
-    return index
-
-
-def find_fiche(value: str | dict[str, str], index: dict):
-    """The item of `index` that a partner value names (by id or name), or None."""
-    texts = list(value.values()) if isinstance(value, dict) else [value]
-    return next((index[k] for t in texts for k in (t, _comparable(t)) if k in index), None)
 
 
 def resolve_partners(page: FichePage, plan: Plan) -> list[PartnerRef]:

@@ -14,12 +14,12 @@ from collections import defaultdict
 from pathlib import Path
 from xml.etree import ElementTree
 
-from booklet.compose.order import find_fiche, name_index
-from booklet.compose.text import localize
 from booklet.errors import Finding
 from booklet.project.glyph_coverage import IMAGE_FIELDS, missing, strings
 from booklet.project.loading import FicheSource, Project
+from booklet.project.localized import localize
 from booklet.project.model import SECTION_KEYS
+from booklet.project.names import find_fiche, name_index
 from booklet.project.sources import SourceDocument
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
