@@ -25,15 +25,12 @@ from pathlib import Path
 
 import pikepdf
 
+from booklet.pdf import compression
 from booklet.pdf.font_merge import FontMerger
 from booklet.pdf.print_finish import PrintFinish, finish
 from booklet.records import LINK_ID, Label, PartRecord
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
-FLATE_LEVEL = 9
-"""zlib's level for the streams qpdf compresses (parts' streams, object streams): its
-highest, 35 bytes a booklet page less than its default, for no time a build shows."""
-pikepdf.settings.set_flate_compression_level(FLATE_LEVEL)  # part_pdf saves through here too
 
 
 def assemble_file(parts: list[PartRecord], path: Path, labels: list[Label],
@@ -135,6 +132,7 @@ class Assembly:
         if for_print is not None:
             finish(booklet, for_print)
         pages = len(booklet.pages)
+        compression.set_for_writing()
         booklet.save(target, deterministic_id=True, linearize=False,
                      stream_decode_level=pikepdf.StreamDecodeLevel.none,
                      object_stream_mode=pikepdf.ObjectStreamMode.generate,

@@ -25,6 +25,7 @@ from pathlib import Path
 import pikepdf
 import pydyf
 
+from booklet.pdf import compression
 from booklet.pdf.font_merge import font_files, mergeable, parse_to_unicode, parse_widths
 from booklet.pdf.own_fonts import give_own_fonts
 from booklet.pdf.pydyf_objects import drop, pages, resolver, stream_content, written_number
@@ -58,6 +59,7 @@ def own_copy(part: bytes, fonts: dict, font_dirs: tuple[Path, ...]) -> bytes:
         give_own_fonts(pdf, {face: files[facts["source"]] for face, facts in fonts.items()
                              if "source" in facts})
         output = io.BytesIO()
+        compression.set_for_writing()
         pdf.save(output, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return output.getvalue()
