@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Maintainers only: remake the bundled fonts (needs Debian's fonts-noto-cjk)
-# and the JSON Schemas (after a change to src/booklet/model.py).
+# and the JSON Schemas (after a change to src/booklet/project/model.py).
 fonts: setup
 	apt-get install -y --no-install-recommends fonts-noto-cjk
 	$(BIN)/python scripts/make_fonts.py

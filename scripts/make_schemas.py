@@ -1,6 +1,6 @@
 """Write the JSON Schemas shipped in src/booklet/schemas/ from the model.
 
-Run after changing booklet/model.py:  python scripts/make_schemas.py
+Run after changing booklet/project/model.py:  python scripts/make_schemas.py
 (tests/test_schema.py fails while the shipped files differ from the model).
 """
 
