@@ -1,4 +1,4 @@
-"""Building again whenever a file of the project changes (`build --watch`, `serve`).
+"""Building again whenever a file the build reads changes (`build --watch`, `serve`).
 
 A kept `Builder` lays out again only what changed. A build that fails (errors
 in a fiche, a broken layout) is reported and waited out: the last good PDFs
@@ -7,6 +7,7 @@ stay in dist/, and the next save builds again.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -16,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from booklet.build.builder import Builder, Outcome
+from booklet.build.outputs import describe_written
 from booklet.errors import DataError, Finding, sort_findings
-from booklet.build.outputs import describe_written, dist_dir
+from booklet.project.glyph_coverage import IMAGE_FIELDS
+from booklet.project.loading import CONFIG_FILE, FICHES_DIR, load_project
 
 STEP_MS = 30  # a batch of changes ends when nothing changed for this long
 READY_TIMEOUT_MS = 300
+TEMPORARY = ("~", ".part", ".tmp", ".swp")  # editors' files beside the one saved
 
 
 @dataclass
@@ -56,42 +60,83 @@ def attempt(builder: Builder, **options) -> Attempt:
     return result
 
 
-def _project_filter(root: Path):
-    from watchfiles import DefaultFilter
+class ProjectFiles:
+    """The files of a project that a build reads: booklet.yaml, the fiches (fiches/*.yaml),
+    the project's layouts/ folder, and the images its fiches name (logo, photo) as of the
+    last `refresh`. Nothing else: not dist/ or .booklet/ (the build's own output and page
+    cache), not a log the command writes into the folder, not an editor's temporary file."""
 
-    class ProjectFilter(DefaultFilter):
-        """Files of the project, without dist/ and .booklet/ (the build's own output and page
-        cache), hidden folders and temporary files."""
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.fiches = self.root / FICHES_DIR
+        self.layouts = {self.root / "layouts", (self.root / "layouts").resolve()}
+        self.images: frozenset[Path] = frozenset()
+        self.refresh()
 
-        def __call__(self, change, path: str) -> bool:
-            name = Path(path).name
-            inside = Path(path).relative_to(root).parts if Path(path).is_relative_to(root) else ()
-            return (super().__call__(change, path)
-                    and not Path(path).is_relative_to(dist_dir(root))
-                    and not any(part.startswith(".") for part in inside)
-                    and "." in name  # editors' temporary files
-                    and not name.endswith(("~", ".part", ".tmp", ".swp", ".pdf")))
+    def refresh(self) -> None:
+        """Read the project again for the images its fiches name now. When it cannot be read
+        (booklet.yaml broken, no fiches), the images of the last read stay watched: the
+        build says what is wrong, and the save that mends it is watched anyway."""
+        try:
+            project = load_project(self.root)
+        except Exception:  # whatever it is, the build reports it
+            return
+        self.images = frozenset(path for entry in project.fiches for name in IMAGE_FIELDS
+                                for path in _image_paths(self.root, getattr(entry.fiche, name)))
 
-    return ProjectFilter()
+    def __contains__(self, path: Path) -> bool:
+        """Whether a change at `path` (absolute, as the watcher reports it) can change
+        what the build makes."""
+        if path in (self.root / CONFIG_FILE, self.fiches) or path in self.images:
+            return True
+        if path.parent == self.fiches:
+            return path.suffix in (".yaml", ".yml") and not path.name.startswith(".")
+        if path != self.root and any(image.is_relative_to(path) for image in self.images):
+            return True  # a folder of images moved or removed
+        return any(_in_layouts(path, layouts) for layouts in self.layouts)
+
+
+def _image_paths(root: Path, value: str | None) -> set[Path]:
+    """Where an image a fiche names is, as the watcher may report it (through a link
+    or not); none for a value that names no file."""
+    try:
+        return {Path(os.path.normpath(root / value)), (root / value).resolve()} if value else set()
+    except (ValueError, OSError):  # a NUL character, a name too long
+        return set()
+
+
+def _in_layouts(path: Path, layouts: Path) -> bool:
+    """The layouts/ folder, or a file or folder in it other than a hidden one or an editor's
+    backup or temporary file. (Vim's test file, 4913, counts: a save of the file beside it
+    rebuilds anyway. A folder counts: the files of one made or moved in at once may come
+    before the watcher watches it.)"""
+    if not path.is_relative_to(layouts):
+        return False
+    return not (any(part.startswith(".") for part in path.relative_to(layouts).parts)
+                or path.name.endswith(TEMPORARY))
 
 
 def changes(root: Path, stop: threading.Event | None = None) -> Iterator[set[Path]]:
-    """Each batch of changed files under `root`, until `stop` is set. The first batch is
-    empty and comes as soon as the watcher runs: building then catches what was saved
-    before watching began (during the first build)."""
+    """Each batch of changed files that the build reads (`ProjectFiles`) under `root`,
+    until `stop` is set. The first batch is empty and comes as soon as the watcher runs:
+    building then catches what was saved before watching began (during the first build).
+    After each batch (once it is built), the project is read again for the images it
+    names, so that an image a fiche names from now on is watched too."""
     import logging
 
     from watchfiles import watch
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)
-    root = root.resolve()
+    files = ProjectFiles(root)
     ready = False
-    for batch in watch(root, watch_filter=_project_filter(root), stop_event=stop, step=STEP_MS,
+    for batch in watch(files.root, watch_filter=None, stop_event=stop, step=STEP_MS,
                        debounce=1600, raise_interrupt=False, yield_on_timeout=True,
                        rust_timeout=READY_TIMEOUT_MS):
-        if batch or not ready:
+        changed = {Path(path) for _, path in batch if Path(path) in files}
+        if changed or not ready:
             ready = True
-            yield {Path(path) for _, path in batch}
+            yield changed
+            files.refresh()
 
 
 def describe(result: Attempt, quiet: bool) -> list[str]:
