@@ -15,10 +15,10 @@ import jinja2
 from booklet.atomic import write_text
 from booklet.build.outputs import booklet_name, dist_dir, download_page_path, fiche_name
 from booklet.compose.order import order_fiches
-from booklet.compose.text import localize
 from booklet.errors import Finding
 from booklet.languages import LANGUAGES, other_language_of
 from booklet.project.loading import Project
+from booklet.project.localized import localize
 from booklet.resources import SITE_DIR
 
 TEMPLATES = SITE_DIR
