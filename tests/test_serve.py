@@ -394,3 +394,61 @@ def test_ctrl_c_stops_build_watch_quietly(sample):
     reader_thread.join(timeout=5)
     assert process.returncode == 0, "".join(lines)
     assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in lines)
+
+
+@pytest.mark.parametrize("when", ["built", "building"])
+def test_sigterm_stops_serve_cleanly(sample, when):
+    """SIGTERM (`kill`, a service manager) stops `booklet serve` as Ctrl-C does, once built or
+    in the middle of a build: status 0, no traceback, the worker processes stopped and their
+    semaphores given back (else Python's resource tracker warns of leaked ones)."""
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "booklet", "serve", str(sample),
+                                "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    reader_thread = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader_thread.start()
+    try:
+        if when == "built":
+            _wait(lambda: _up_to_date(f"http://127.0.0.1:{port}/") or process.poll() is not None,
+                  what="booklet serve")
+        else:
+            _wait(lambda: _children(process.pid) and any("Serving" in line for line in lines)
+                  or process.poll() is not None, what="the first build")
+            time.sleep(1)
+        assert process.poll() is None, "".join(lines)
+        children = _children(process.pid)
+        assert children
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    reader_thread.join(timeout=10)  # the end of stderr: the children that shared it are gone
+    output = "".join(lines)
+    assert process.returncode == 0, output
+    assert "leaked semaphore" not in output and "Traceback" not in output, output
+    if when == "building":
+        assert "built in" not in output  # stopped in the middle of the build
+    _wait(lambda: not any(_running(child) for child in children), timeout=10,
+          what="the worker processes to end")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started and that are still there: its worker processes, and
+    Python's resource tracker."""
+    return [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+            if _stat(stat.parent.name)[1:2] == [str(pid)]]
+
+
+def _running(pid: int) -> bool:
+    return _stat(str(pid))[:1] not in ([], ["Z"])  # a zombie has ended
+
+
+def _stat(pid: str) -> list[str]:
+    """A process's state and parent (and the rest of /proc/PID/stat); [] once it is gone."""
+    try:
+        return (Path("/proc") / pid / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []

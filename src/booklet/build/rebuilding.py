@@ -8,6 +8,7 @@ stay in dist/, and the next save builds again.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -25,6 +26,19 @@ from booklet.project.loading import CONFIG_FILE, FICHES_DIR, load_project
 STEP_MS = 30  # a batch of changes ends when nothing changed for this long
 READY_TIMEOUT_MS = 300
 TEMPORARY = ("~", ".part", ".tmp", ".swp")  # editors' files beside the one saved
+
+
+def interrupt_on_sigterm() -> None:
+    """Have SIGTERM (`kill`, a service manager stopping the command) end a watching command
+    as Ctrl-C does: KeyboardInterrupt in the main thread, wherever it is, on which the
+    builder stops its worker processes on the way out (Python's own default for SIGTERM
+    ends the process at once: its workers' semaphores leak, and Python warns of them).
+    Call it in the main thread."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 @dataclass

@@ -36,9 +36,7 @@ def start_pool(count: int | None = None, fork: bool = False) -> ProcessPoolExecu
     method = "fork" if fork and threading.active_count() == 1 else "spawn"
     pool = ProcessPoolExecutor(count, mp_context=get_context(method), initializer=start)
     pool.forked = method == "fork"  # a forked worker ends by itself once the build is gone
-    for _ in range(count):
-        pool.submit(prepare)
-    return pool
+    return _started(pool, prepare, count)
 
 
 def start_assemblers(count: int = 2) -> ProcessPoolExecutor:
@@ -46,8 +44,20 @@ def start_assemblers(count: int = 2) -> ProcessPoolExecutor:
     what assembling booklets needs (pikepdf, HarfBuzz), never WeasyPrint. Like the
     rendering processes (`start`), they end with the build, even when it is killed."""
     pool = ProcessPoolExecutor(count, mp_context=get_context("spawn"), initializer=start)
-    for _ in range(count):
-        pool.submit(prepare_assembly)
+    return _started(pool, prepare_assembly, count)
+
+
+def _started(pool: ProcessPoolExecutor, prepare, count: int) -> ProcessPoolExecutor:
+    """`pool` with its `count` processes started, each running `prepare`. Interrupted while
+    they start (Ctrl-C, or SIGTERM in `build --watch` and `serve`), the pool is shut down
+    before the interruption goes on: no caller holds it yet to do so, and a pool never shut
+    down leaves its processes running and its semaphores behind (Python warns of them)."""
+    try:
+        for _ in range(count):
+            pool.submit(prepare)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     return pool
 
 
@@ -113,8 +123,8 @@ def warm(setup, setup_key: str, page: bool = False) -> None:
 
 def renderer(setup, setup_key: str):
     """This process's renderer for `setup` (made once)."""
-    from booklet.render.renderer import Renderer
     from booklet.compose.templating import load_layout
+    from booklet.render.renderer import Renderer
 
     key = (setup, setup_key)
     if key not in _renderers:

@@ -1,18 +1,13 @@
-"""`booklet build --watch`: build, then build again each time a file of the project is saved."""
+"""`booklet build --watch`: build, then build again each time a file the build reads is saved."""
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable
 from pathlib import Path
 
 from booklet.build.builder import Builder
-from booklet.build.rebuilding import attempt, changes, describe
+from booklet.build.rebuilding import attempt, changes, describe, interrupt_on_sigterm
 from booklet.errors import display_path
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def watch_build(root: Path, edition: str | None, output: Path | None, quiet: bool,
@@ -20,7 +15,7 @@ def watch_build(root: Path, edition: str | None, output: Path | None, quiet: boo
     """Build, then wait for changes and build again, until interrupted (Ctrl-C or SIGTERM),
     which ends it normally whenever it comes, also in the middle of a build (outputs are only
     ever renamed into place)."""
-    signal.signal(signal.SIGTERM, _interrupt)
+    interrupt_on_sigterm()
     try:
         _watch(root, edition, output, quiet, accept_missing_glyphs, echo, **print_options)
     except KeyboardInterrupt:

@@ -1,12 +1,13 @@
 """`booklet serve`: a local page to follow the booklet and download it, rebuilt on every save.
 
 The page lists every collectivité by country with a thumbnail of its page,
-its fit and its findings, and links to every PDF. A background thread builds
-the project, then builds again each time a file of the project changes (only
-what changed is laid out again); the page hears of each finished build through
-server-sent events and reloads. When an edit breaks a fiche, the page shows
-the error and the last good PDFs stay downloadable: PDFs are only ever renamed
-into place, and a download sends one whole file, read from a single open.
+its fit and its findings, and links to every PDF. The main thread builds the
+project, then builds again each time a file the build reads changes (only what
+changed is laid out again), while the web server answers in a thread of its
+own; the page hears of each finished build through server-sent events and
+reloads. When an edit breaks a fiche, the page shows the error and the last
+good PDFs stay downloadable: PDFs are only ever renamed into place, and a
+download sends one whole file, read from a single open.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import mimetypes
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from starlette.routing import Route
 
 from booklet.build.builder import Builder
 from booklet.build.outputs import fiche_name
-from booklet.build.rebuilding import attempt, changes, describe
+from booklet.build.rebuilding import attempt, changes, describe, interrupt_on_sigterm
 from booklet.errors import Finding, display_path
 from booklet.languages import CODES
 from booklet.project.loading import Project, load_project
@@ -106,7 +108,7 @@ class Site:
         return result
 
     def build_forever(self) -> None:
-        """Build, then build again after every change, until `stop` is set."""
+        """Build, then build again after every change, until `stop` is set (or Ctrl-C)."""
         with Builder(self.root, self.accept_missing_glyphs, publish_early=True) as builder:
             self.builder = builder
             self._build(builder)
@@ -256,17 +258,41 @@ def create_app(site: Site, hosts: list[str] | None = None, token: str | None = N
 
 
 def serve(root: Path, host: str, port: int, accept_missing_glyphs: bool, echo) -> None:
-    """Build and watch `root`, and serve its page at http://host:port/ until Ctrl-C."""
+    """Build and watch `root`, and serve its page at http://host:port/ until Ctrl-C or
+    SIGTERM, which end it normally whenever they come, also in the middle of a build. As
+    in `build --watch`, the builds run in the main thread, where Python raises
+    KeyboardInterrupt for either: the builder stops its worker processes on the way out
+    (none is left, nor their semaphores). The web server runs in a thread of its own."""
     import uvicorn
 
     load_project(root)  # no project: say so now rather than in the page
     site = Site(root, accept_missing_glyphs, echo)
-    builds = threading.Thread(target=site.build_forever, name="booklet-builds", daemon=True)
-    builds.start()
-    token = None
+    token = None if host in LOOPBACK else secrets.token_urlsafe(16)
+    hosts = sorted(LOOPBACK | {host}) if host in LOOPBACK else None  # a web page elsewhere
+    server = uvicorn.Server(uvicorn.Config(create_app(site, hosts, token), host=host, port=port,
+                                           log_level="warning", timeout_graceful_shutdown=2))
+    web = threading.Thread(target=server.run, name="booklet-web", daemon=True)
+    interrupt_on_sigterm()
+    try:
+        web.start()
+        while not server.started:
+            if not web.is_alive():  # uvicorn said why (the port is taken…)
+                raise SystemExit(1)
+            time.sleep(0.01)
+        _announce(site, host, port, token, echo)
+        site.build_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        site.stop.set()  # the page's event streams end
+        server.should_exit = True
+        web.join(timeout=10)
+
+
+def _announce(site: Site, host: str, port: int, token: str | None, echo) -> None:
+    """Where the page is; on a server other machines can reach, the token to edit fiches."""
     address = f"http://{_url_host(host)}:{port}/"
-    if host not in LOOPBACK:
-        token = secrets.token_urlsafe(16)
+    if token is not None:
         reachable = address
         if host in ("0.0.0.0", "::"):  # every address of this machine: name one
             import socket
@@ -277,14 +303,6 @@ def serve(root: Path, host: str, port: int, accept_missing_glyphs: bool, echo) -
              f"{reachable}#token={token} (this computer's name; its IP address works too), "
              f"and give that address only to the people who edit.")
     echo(f"Serving {display_path(site.root)} at {address} — press Ctrl-C to stop.")
-    hosts = sorted(LOOPBACK | {host}) if host in LOOPBACK else None  # a web page elsewhere
-    server = uvicorn.Server(uvicorn.Config(create_app(site, hosts, token), host=host, port=port,
-                                           log_level="warning", timeout_graceful_shutdown=2))
-    try:
-        server.run()
-    finally:
-        site.stop.set()
-        builds.join(timeout=30)
 
 
 def _url_host(host: str) -> str:
