@@ -5,11 +5,16 @@ advance and offset from Pango through cffi, one field at a time, and writes its 
 in hex with a number after nearly every glyph; `compact_text` then read those arrays
 back and rewrote them. `install` puts a copy of that function in its place that reads
 each run's glyphs at once (`struct`, from Pango's array) and hands them, with their
-adjustments, straight to `compact_text.tj_operator`: the part is the same bytes
+adjustments, straight to `text_operators.tj_operator`: the part is the same bytes
 (tests compare both ways), and a fiche page takes 2–3 % less time. A line that needs
 what the copy leaves out (an ellipsis; a bitmap, SVG, PNG or COLR font; a glyph raised
 or lowered; a character no font has, which WeasyPrint reports) is drawn by WeasyPrint's
 own function, and compacted afterwards as before.
+
+`_line_runs` reads a line's runs and their fonts, and tells the lines the copy leaves
+out; `_write_line` draws the others, a TJ operator (`_Array`) for each font; `_Array.add_run`
+adds a run's glyphs to it, in the loop every glyph of a page goes through, which calls a
+function of this module only for a glyph its font has not shown yet.
 
 The copy assumes two-byte codes, as WeasyPrint writes for every font but bitmap ones,
 and compacts every line it draws. Two cases then differ in bytes, not on the page, from
@@ -27,6 +32,7 @@ import struct
 import sys
 from array import array
 
+from booklet.pdf.pydyf_objects import written_number
 from booklet.pdf.text_operators import BLANKS, tj_operator
 
 _GLYPH = struct.Struct("=Iiii4x")
@@ -49,117 +55,87 @@ def install() -> bool:
 
 def _drawer(original):
     """`draw_first_line` for the lines the copy draws, `original` for the others."""
-    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
-
-    from booklet.pdf.pydyf_objects import written_number
-
-    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
-    own_size = pango.pango_version() < 14802  # WeasyPrint's workaround for Pango #530
+    pango = _Pango()
 
     def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         if text_overflow == "ellipsis" or block_ellipsis != "none":
             return original(stream, textbox, text_overflow, block_ellipsis, matrix)
         if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
             return []
-        pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
-        first_line, _ = textbox.pango_layout.get_first_line()
-
-        runs, previous, font, font_size = [], None, None, 0
-        run = first_line.runs[0]
-        while run != ffi.NULL:
-            glyph_item = run.data
-            run = run.next
-            glyphs = glyph_item.glyphs
-            pango_font = glyph_item.item.analysis.font
-            if pango_font != previous:
-                previous = pango_font
-                font, font_size = stream.add_font(pango_font)
-                if font.bitmap or font.svg or font.png or font.colr:
-                    return original(stream, textbox, text_overflow, block_ellipsis, matrix)
-                if own_size:
-                    font_size = textbox.style["font_size"]
-                new_font = True
-            else:
-                new_font = False
-            infos = list(_GLYPH.iter_unpack(
-                ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * _GLYPH.size)))
-            if any(glyph & unknown or rise for glyph, _, _, rise in infos):
-                return original(stream, textbox, text_overflow, block_ellipsis, matrix)
-            runs.append((glyph_item, infos, font, font_size, new_font))
-
-        stream.set_text_matrix(*matrix.values)
-        tj, utf8_text = None, None
-        for glyph_item, infos, font, font_size, new_font in runs:
-            if new_font:
-                if tj is not None and tj.written:
-                    stream.stream.append(tj.operator())
-                tj = _Array(written_number(font_size))
-                stream.set_font_size(font.hash, font_size)
-            widths, to_unicode = font.widths, font.to_unicode
-            # `tj`'s state, held in locals: this loop runs for every glyph of the page
-            lead, strings, afters, numbers = tj.lead, tj.strings, tj.afters, tj.numbers
-            group, pending, zero, written = tj.group, tj.pending, tj.zero, tj.written
-            for i, (glyph, width, x_offset, _) in enumerate(infos):
-                written = True
-                if glyph == empty:  # a zero-width empty glyph: an adjustment only
-                    offset, number = 0.0, -width / font_size
-                else:
-                    offset = x_offset / font_size
-                    number = -offset if offset else None
-                if number is not None:  # an adjustment before the glyph: the last one placed
-                    if pending is not None:
-                        numbers, group = numbers + 1, None
-                        if afters:
-                            afters[-1] += pending
-                        else:
-                            lead += pending
-                    pending = number
-                zero = False
-                if glyph == empty:
-                    continue
-                if glyph not in to_unicode:
-                    utf8_text = utf8_text or textbox.pango_layout.text.encode()
-                    to_unicode[glyph] = _text_of(glyph_item, i, len(infos), utf8_text)
-                blank = to_unicode[glyph] in BLANKS
-                if pending is not None and not blank:
-                    numbers, group = numbers + 1, None
-                    if afters:
-                        afters[-1] += pending
-                    else:
-                        lead += pending
-                    pending = None
-                if group is None:
-                    group = [glyph]
-                    strings.append(group)
-                    afters.append(0.0)
-                else:
-                    group.append(glyph)
-                if pending is not None:  # the offset before a blank glyph goes after it
-                    numbers, group = numbers + 1, None
-                    afters[-1] += pending
-                    pending = None
-                if glyph in widths:
-                    logical_width = widths[glyph]
-                else:
-                    pango.pango_font_get_glyph_extents(
-                        glyph_item.item.analysis.font, glyph, stream.ink_rect,
-                        stream.logical_rect)
-                    logical_width = widths[glyph] = round(
-                        stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-                kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
-                if kerning:
-                    if int(kerning):
-                        pending = float(int(kerning))
-                    else:
-                        zero = True
-            tj.lead, tj.numbers, tj.group = lead, numbers, group
-            tj.pending, tj.zero, tj.written = pending, zero, written
-        stream.stream.append(tj.operator() if tj is not None else b"[] TJ")
+        runs = _line_runs(stream, textbox, pango)
+        if runs is None:
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+        _write_line(stream, textbox, runs, matrix, pango)
         return []
 
     draw_first_line.booklet = True
     draw_first_line.original = original
     return draw_first_line
+
+
+class _Pango:
+    """What the copy reads of Pango, through WeasyPrint's bindings."""
+
+    def __init__(self):
+        from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+        self.ffi, self.lib, self.from_units = ffi, pango, FROM_UNITS
+        self.empty, self.unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+        self.own_size = pango.pango_version() < 14802  # WeasyPrint's workaround for Pango #530
+
+
+def _line_runs(stream, textbox, pango: _Pango) -> list[tuple] | None:
+    """The runs of a line's glyphs, each as (glyph item, its glyphs' `_GLYPH` records, font,
+    font size, whether the font changes there), the fonts added to `stream`; None for a line
+    WeasyPrint's own function must draw (a bitmap, SVG, PNG or COLR font, a character no
+    font has, a glyph raised or lowered)."""
+    ffi, unknown = pango.ffi, pango.unknown
+    pango.lib.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+    first_line, _ = textbox.pango_layout.get_first_line()
+    runs, previous, font, font_size = [], None, None, 0
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyphs = glyph_item.glyphs
+        pango_font = glyph_item.item.analysis.font
+        new_font = pango_font != previous
+        if new_font:
+            previous = pango_font
+            font, font_size = stream.add_font(pango_font)
+            if font.bitmap or font.svg or font.png or font.colr:
+                return None
+            if pango.own_size:
+                font_size = textbox.style["font_size"]
+        infos = list(_GLYPH.iter_unpack(
+            ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * _GLYPH.size)))
+        if any(glyph & unknown or rise for glyph, _, _, rise in infos):
+            return None
+        runs.append((glyph_item, infos, font, font_size, new_font))
+    return runs
+
+
+def _write_line(stream, textbox, runs: list[tuple], matrix, pango: _Pango) -> None:
+    """Draw a line's `runs` (`_line_runs`) at `matrix`: one TJ operator for each font, after
+    the operator that sets it."""
+    stream.set_text_matrix(*matrix.values)
+    tj = None
+    for glyph_item, infos, font, font_size, new_font in runs:
+        if new_font:
+            if tj is not None and tj.written:
+                stream.stream.append(tj.operator())
+            tj = _Array(written_number(font_size))
+            stream.set_font_size(font.hash, font_size)
+        tj.add_run(glyph_item, infos, font, font_size, stream, textbox, pango)
+    stream.stream.append(tj.operator() if tj is not None else b"[] TJ")
+
+
+def _glyph_width(stream, glyph_item, glyph: int, font_size: float, pango: _Pango) -> int:
+    """A glyph's advance in thousandths of the font size, as WeasyPrint measures it (Pango's
+    logical extents, rounded)."""
+    pango.lib.pango_font_get_glyph_extents(
+        glyph_item.item.analysis.font, glyph, stream.ink_rect, stream.logical_rect)
+    return round(stream.logical_rect.width * 1000 * pango.from_units / font_size)
 
 
 def _text_of(glyph_item, index: int, count: int, utf8_text: bytes) -> str:
@@ -179,7 +155,7 @@ class _Array:
     """One TJ operator of a line as `compact_text` would rewrite WeasyPrint's: glyphs with
     no adjustment between them share a string, a kerning of 0 between two glyphs is left
     out (not one after the last glyph), and an adjustment written just before a blank glyph
-    moves after it. `draw_first_line` adds the glyphs and adjustments."""
+    moves after it. `add_run` adds the glyphs and adjustments, a run at a time."""
 
     def __init__(self, size: float):
         self.size = size
@@ -193,8 +169,69 @@ class _Array:
         """Whether the last thing written was a kerning of 0."""
         self.written = False
 
+    def add_run(self, glyph_item, infos: list[tuple], font, font_size: float, stream, textbox,
+                pango: _Pango) -> None:
+        """Add a run's glyphs (`infos`: their `_GLYPH` records) in `font` at `font_size`,
+        each with its adjustments: an offset before it, a kerning after it."""
+        if not infos:
+            return
+        empty, from_units = pango.empty, pango.from_units
+        widths, to_unicode, utf8_text = font.widths, font.to_unicode, None
+        # the array's state, held in locals: this loop runs for every glyph of the page
+        lead, strings, afters, numbers = self.lead, self.strings, self.afters, self.numbers
+        group, pending, zero = self.group, self.pending, self.zero
+        for i, (glyph, width, x_offset, _) in enumerate(infos):
+            if glyph == empty:  # a zero-width empty glyph: an adjustment only
+                offset, number = 0.0, -width / font_size
+            else:
+                offset = x_offset / font_size
+                number = -offset if offset else None
+            if number is not None:  # an adjustment before the glyph: the last one placed
+                if pending is not None:
+                    numbers, group = numbers + 1, None
+                    if afters:
+                        afters[-1] += pending
+                    else:
+                        lead += pending
+                pending = number
+            zero = False
+            if glyph == empty:
+                continue
+            if glyph not in to_unicode:
+                utf8_text = utf8_text or textbox.pango_layout.text.encode()
+                to_unicode[glyph] = _text_of(glyph_item, i, len(infos), utf8_text)
+            if pending is not None and to_unicode[glyph] not in BLANKS:
+                numbers, group = numbers + 1, None
+                if afters:
+                    afters[-1] += pending
+                else:
+                    lead += pending
+                pending = None
+            if group is None:
+                group = [glyph]
+                strings.append(group)
+                afters.append(0.0)
+            else:
+                group.append(glyph)
+            if pending is not None:  # the offset before a blank glyph goes after it
+                numbers, group = numbers + 1, None
+                afters[-1] += pending
+                pending = None
+            if glyph in widths:
+                logical_width = widths[glyph]
+            else:
+                logical_width = widths[glyph] = _glyph_width(stream, glyph_item, glyph, font_size, pango)
+            kerning = logical_width + offset - width * 1000 * from_units / font_size
+            if kerning:
+                if int(kerning):
+                    pending = float(int(kerning))
+                else:
+                    zero = True
+        self.lead, self.numbers, self.group = lead, numbers, group
+        self.pending, self.zero, self.written = pending, zero, True
+
     def operator(self) -> bytes:
-        """The TJ operator (`compact_text.tj_operator`)."""
+        """The TJ operator (`text_operators.tj_operator`)."""
         for value in (self.pending, 0.0 if self.zero else None):
             if value is not None:
                 self.numbers += 1
