@@ -278,3 +278,17 @@ def test_the_live_view_shows_what_booklet_check_finds_at_each_field(sample):
     assert "images/absent.png" in by_field["logo"] and "not found" in by_field["logo"]
     assert all(f["location"].startswith("fiches/issy-les-moulineaux.yaml:")
                for f in shown["findings"])
+
+
+def test_the_fiches_a_partner_is_chosen_among_are_those_of_the_last_build(sample):
+    from booklet.project.loading import load_project
+    from booklet.web.server import SiteState
+
+    site = Site(sample)
+    client = TestClient(create_app(site), base_url="http://testserver")
+    assert client.get("/api/fiches").json() == []  # nothing built yet
+    site.state = SiteState(project=load_project(sample))
+    listed = client.get("/api/fiches")
+    assert listed.headers["cache-control"] == "no-store"
+    assert listed.json() == [{"id": "ichikawa", "name": {"ja": "市川市", "fr": "Ichikawa"}},
+                             {"id": "issy-les-moulineaux", "name": "Issy-les-Moulineaux"}]

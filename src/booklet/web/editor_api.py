@@ -21,7 +21,9 @@ import base64
 import binascii
 import json
 import secrets
-from typing import TYPE_CHECKING
+from functools import partial
+from pathlib import Path
+from typing import Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -30,12 +32,10 @@ from starlette.routing import Route
 
 from booklet.errors import BookletError, display_path
 from booklet.languages import CODES
+from booklet.project.loading import Project
 from booklet.resources import SCHEMAS_DIR, SITE_DIR
 from booklet.web.fiche_edits import EditError
 from booklet.web.uploads import MAX_UPLOAD_BYTES
-
-if TYPE_CHECKING:
-    from booklet.web.server import Site
 
 MAX_REQUEST_BYTES = 2 * 2**20
 """A fiche as JSON: a hundred times the longest one."""
@@ -46,13 +46,47 @@ class TooLarge(Exception):
     """A request body over its limit."""
 
 
-def editor_routes(site: Site, token: str | None) -> list[Route]:
-    """The editor's routes, for `serve.create_app`."""
+class EditedSite(Protocol):
+    """What the editor needs of the project `booklet serve` watches (`server.Site`)."""
 
-    async def changing(request: Request, call, limit: int = MAX_REQUEST_BYTES) -> Response:
+    root: Path
+
+    def last_project(self) -> Project | None:
+        """The project as the last build read it (None before, or when it did not load)."""
+
+    def preview(self, fiche_id: str, data: dict, edition: str) -> dict:
+        """A fiche as the form has it: its page as a PNG, its fit and its findings."""
+
+
+def editor_routes(site: EditedSite, token: str | None) -> list[Route]:
+    """The editor's routes, for `server.create_app`."""
+    api = EditorApi(site, token)
+    return [
+        Route("/edit/{id}", editor),
+        Route("/api/schema", schema),
+        Route("/api/labels", api.labels),
+        Route("/api/limits", limits),
+        Route("/api/fiches", api.fiches, methods=["GET", "POST"]),
+        Route("/api/fiches/{id}/delete", api.delete_fiche, methods=["POST"]),
+        Route("/api/fiches/{id}", api.fiche, methods=["GET", "PUT"]),
+        Route("/api/fiches/{id}/preview", api.preview, methods=["POST"]),
+        Route("/api/fiches/{id}/images", api.upload, methods=["POST"]),
+    ]
+
+
+class EditorApi:
+    """The handlers of the editor's API for one site; `token`: the one a change must carry
+    (a server other machines can reach), else None."""
+
+    def __init__(self, site: EditedSite, token: str | None):
+        self.site = site
+        self.token = token
+
+    async def changing(self, request: Request, call, limit: int = MAX_REQUEST_BYTES
+                       ) -> Response:
         """`call(body)` for a request that changes something, once it passed every check; an
         EditError becomes a 400 with its message."""
-        refused = refused_change(request, token)
+        refused = refused_change(request, self.token)
         if refused:
             return JSONResponse({"error": refused}, 403)
         try:
@@ -71,118 +105,115 @@ def editor_routes(site: Site, token: str | None) -> list[Route]:
         except EditError as error:
             return JSONResponse({"error": str(error)}, 400)
 
-    async def fiche(request: Request) -> Response:
-        from booklet.web.fiche_edits import read_for_edit, save
+    async def fiche(self, request: Request) -> Response:
+        """GET: a fiche as data with its version; PUT: saving it."""
+        from booklet.web.fiche_edits import read_for_edit
 
         fiche_id = request.path_params["id"]
-        if request.method == "GET":
-            try:
-                form = await run_in_threadpool(read_for_edit, site.root, fiche_id)
-            except EditError as error:
-                return JSONResponse({"error": str(error)}, 400)
-            return JSONResponse({"id": form.id, "data": form.data, "version": form.version},
-                                headers=NO_STORE)
+        if request.method != "GET":
+            return await self.changing(request, partial(self._save, fiche_id))
+        try:
+            form = await run_in_threadpool(read_for_edit, self.site.root, fiche_id)
+        except EditError as error:
+            return JSONResponse({"error": str(error)}, 400)
+        return JSONResponse({"id": form.id, "data": form.data, "version": form.version},
+                            headers=NO_STORE)
 
-        async def write(body: dict) -> Response:
-            result = await run_in_threadpool(save, site.root, fiche_id, body.get("data"),
-                                             str(body.get("version", "")))
-            if result.theirs is not None:
-                return JSONResponse({"error": "the fiche changed since this form opened it: "
-                                              "both versions are here, nothing was written",
-                                     "mine": body.get("data"),
-                                     "theirs": {"data": result.theirs.data,
-                                                "version": result.theirs.version}}, 409)
-            if not result.saved:
-                return JSONResponse({"error": "the fiche has errors: nothing was written",
-                                     "findings": [_finding(f) for f in result.findings]}, 422)
-            return JSONResponse({"saved": True, "version": result.version})
+    async def _save(self, fiche_id: str, body: dict) -> Response:
+        from booklet.web.fiche_edits import save
 
-        return await changing(request, write)
+        result = await run_in_threadpool(save, self.site.root, fiche_id, body.get("data"),
+                                         str(body.get("version", "")))
+        if result.theirs is not None:
+            return JSONResponse({"error": "the fiche changed since this form opened it: "
+                                          "both versions are here, nothing was written",
+                                 "mine": body.get("data"),
+                                 "theirs": {"data": result.theirs.data,
+                                            "version": result.theirs.version}}, 409)
+        if not result.saved:
+            return JSONResponse({"error": "the fiche has errors: nothing was written",
+                                 "findings": [_finding(f) for f in result.findings]}, 422)
+        return JSONResponse({"saved": True, "version": result.version})
 
-    async def fiches(request: Request) -> Response:
+    async def fiches(self, request: Request) -> Response:
+        """GET: the fiches (a partner can be chosen among them); POST: a new one."""
+        if request.method != "GET":
+            return await self.changing(request, self._create)
+        project = self.site.last_project()
+        return JSONResponse([{"id": entry.id, "name": entry.fiche.name}
+                             for entry in (project.fiches if project else [])],
+                            headers=NO_STORE)
+
+    async def _create(self, body: dict) -> Response:
         from booklet.web.fiche_edits import create
 
-        if request.method == "GET":  # the fiches a partner can be chosen among
-            with site.lock:
-                project = site.state.project
-            return JSONResponse([{"id": entry.id, "name": entry.fiche.name}
-                                 for entry in (project.fiches if project else [])],
-                                headers=NO_STORE)
+        form = await run_in_threadpool(create, self.site.root, str(body.get("id", "")),
+                                       str(body.get("lang", "")), str(body.get("name", "")),
+                                       str(body.get("geography", "")))
+        return JSONResponse({"id": form.id, "version": form.version}, 201)
 
-        async def new(body: dict) -> Response:
-            form = await run_in_threadpool(create, site.root, str(body.get("id", "")),
-                                           str(body.get("lang", "")), str(body.get("name", "")),
-                                           str(body.get("geography", "")))
-            return JSONResponse({"id": form.id, "version": form.version}, 201)
-
-        return await changing(request, new)
-
-    async def delete_fiche(request: Request) -> Response:
+    async def delete_fiche(self, request: Request) -> Response:
+        """A fiche moved aside (`fiche_edits.delete`)."""
         from booklet.web.fiche_edits import delete
 
         async def move_aside(body: dict) -> Response:
-            aside = await run_in_threadpool(delete, site.root, request.path_params["id"],
+            aside = await run_in_threadpool(delete, self.site.root, request.path_params["id"],
                                             str(body.get("version", "")))
             return JSONResponse({"deleted": True, "kept_at": display_path(aside)})
 
-        return await changing(request, move_aside)
+        return await self.changing(request, move_aside)
 
-    async def preview(request: Request) -> Response:
+    async def preview(self, request: Request) -> Response:
+        """The page as the form has it, not saved, in `?edition=`."""
         edition = request.query_params.get("edition", "")
         if edition not in CODES:
             return JSONResponse({"error": f"edition is one of {', '.join(CODES)}"}, 400)
 
         async def show(body: dict) -> Response:  # a change: it writes the page cache
             return JSONResponse(await run_in_threadpool(
-                site.preview, request.path_params["id"], body.get("data"), edition),
+                self.site.preview, request.path_params["id"], body.get("data"), edition),
                 headers=NO_STORE)
 
-        return await changing(request, show)
+        return await self.changing(request, show)
 
-    async def upload(request: Request) -> Response:
+    async def upload(self, request: Request) -> Response:
+        """A logo or photo, base64 in JSON, stored under images/ (`uploads.store_image`)."""
+        return await self.changing(request, partial(self._store_image, request.path_params["id"]),
+                                   MAX_UPLOAD_REQUEST_BYTES)
+
+    async def _store_image(self, fiche_id: str, body: dict) -> Response:
         from booklet.web.uploads import store_image
 
-        async def store(body: dict) -> Response:
-            try:
-                content = base64.b64decode(str(body.get("data", "")), validate=True)
-            except (binascii.Error, ValueError):
-                raise EditError("the image did not arrive whole: choose it again") from None
-            value = await run_in_threadpool(store_image, site.root, request.path_params["id"],
-                                            str(body.get("field", "")),
-                                            str(body.get("name", "")), content)
-            return JSONResponse({"value": value}, 201)
+        try:
+            content = base64.b64decode(str(body.get("data", "")), validate=True)
+        except (binascii.Error, ValueError):
+            raise EditError("the image did not arrive whole: choose it again") from None
+        value = await run_in_threadpool(store_image, self.site.root, fiche_id,
+                                        str(body.get("field", "")), str(body.get("name", "")),
+                                        content)
+        return JSONResponse({"value": value}, 201)
 
-        return await changing(request, store, MAX_UPLOAD_REQUEST_BYTES)
-
-    async def editor(request: Request) -> Response:
-        return FileResponse(SITE_DIR / "edit.html", media_type="text/html", headers=NO_STORE)
-
-    async def schema(request: Request) -> Response:
-        return FileResponse(SCHEMAS_DIR / "fiche.schema.json", media_type="application/json")
-
-    async def limits(request: Request) -> Response:
-        return JSONResponse({"max_upload_bytes": MAX_UPLOAD_BYTES})
-
-    async def labels(request: Request) -> Response:
+    async def labels(self, request: Request) -> Response:
+        """The layout's labels, for the form's."""
         from booklet.compose.templating import load_layout
 
         try:
-            layout = await run_in_threadpool(load_layout, site.root)
+            layout = await run_in_threadpool(load_layout, self.site.root)
         except BookletError as error:
             return JSONResponse({"error": str(error)}, 500)
         return JSONResponse(layout.labels, headers=NO_STORE)
 
-    return [
-        Route("/edit/{id}", editor),
-        Route("/api/schema", schema),
-        Route("/api/labels", labels),
-        Route("/api/limits", limits),
-        Route("/api/fiches", fiches, methods=["GET", "POST"]),
-        Route("/api/fiches/{id}/delete", delete_fiche, methods=["POST"]),
-        Route("/api/fiches/{id}", fiche, methods=["GET", "PUT"]),
-        Route("/api/fiches/{id}/preview", preview, methods=["POST"]),
-        Route("/api/fiches/{id}/images", upload, methods=["POST"]),
-    ]
+
+async def editor(request: Request) -> Response:
+    return FileResponse(SITE_DIR / "edit.html", media_type="text/html", headers=NO_STORE)
+
+
+async def schema(request: Request) -> Response:
+    return FileResponse(SCHEMAS_DIR / "fiche.schema.json", media_type="application/json")
+
+
+async def limits(request: Request) -> Response:
+    return JSONResponse({"max_upload_bytes": MAX_UPLOAD_BYTES})
 
 
 NO_STORE = {"Cache-Control": "no-store"}

@@ -73,6 +73,11 @@ class Site:
         self.pdfium_lock = threading.Lock()  # pdfium is not thread-safe
         self.builder: Builder | None = None
 
+    def last_project(self) -> Project | None:
+        """The project as the last build read it (None before, or when it did not load)."""
+        with self.lock:
+            return self.state.project
+
     def preview(self, fiche_id: str, data: dict, edition: str) -> dict:
         """A fiche as the form has it: its page as a PNG (base64), its fit and its findings."""
         import base64
