@@ -2,6 +2,6 @@
 
 `builder` is the engine (`Builder`), made of `checks`, `scheduling`, `front_matter` and
 `publishing`; `workers` is what the worker processes run; `page_cache` keeps every part
-rendered; `outputs` puts files in place atomically; `rebuilding` builds again on change
-(`--watch`, `serve`).
+rendered; `outputs` puts files in place atomically; `download_page` writes dist/index.html, the
+page of every PDF; `rebuilding` builds again on change (`--watch`, `serve`).
 """

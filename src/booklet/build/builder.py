@@ -165,7 +165,7 @@ class Builder(Scheduling, FrontMatter, Publishing):
         written.save()
         if singles:
             outputs.remove_stale(outputs.fiches_dir(root), files, editions)
-            from booklet.web.download_page import write_download_page
+            from booklet.build.download_page import write_download_page
 
             write_download_page(project, findings, laid_out.order)
         return Outcome(findings, files, laid_out.rendered, laid_out.reused)

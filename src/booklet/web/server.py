@@ -29,13 +29,13 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
 from booklet.build.builder import Builder
+from booklet.build.download_page import render_page
 from booklet.build.outputs import fiche_name
 from booklet.build.rebuilding import attempt, changes, describe, interrupt_on_sigterm
 from booklet.errors import Finding, display_path
 from booklet.languages import CODES
 from booklet.project.loading import Project, load_project
 from booklet.resources import FONTS_DIR
-from booklet.web.download_page import render_page
 from booklet.web.editor_api import editor_routes
 
 THUMBNAIL_WIDTH = 180  # pixels
