@@ -16,7 +16,7 @@ SCREEN_VARIANT = "pdf/ua-1"  # tagged for screen readers, with bookmarks and met
 PRINT_VARIANT = "pdf/x-4"  # keeps RGB colours and transparency, unlike PDF/X-1a (see docs)
 
 LINK_ID = "booklet-link-"
-"""Prefix of the /ID that `part_pdf.detach_links` gives the structure element of a link it takes
+"""Prefix of the /ID that `part_finish.detach_links` gives the structure element of a link it takes
 out of a part's PDF."""
 
 
@@ -127,7 +127,7 @@ class PartRecord:
     """Of the glyphs each embedded face uses, with their widths and text
     (`font_merge.font_facts`), kept beside the PDF: only the assembly reads them."""
     own_sha256: str = ""
-    """Of the collectivité's own PDF (fiches only; `part_pdf.FinishedPart.own`)."""
+    """Of the collectivité's own PDF (fiches only; `part_finish.FinishedPart.own`)."""
     own_size: int = 0
 
     @property

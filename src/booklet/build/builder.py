@@ -4,11 +4,11 @@ Used by `booklet build` and `check` once, and kept by `--watch` and `serve`
 between builds. The pipeline:
 
 1. load and check every fiche (nothing is laid out when one is wrong);
-2. plan each edition's parts (`editions.plan_parts`): their HTML and keys;
+2. plan each edition's parts (`compose.editions.plan_parts`): their HTML and keys;
 3. take from the page cache every part rendered before, and render the others
-   (`parts.render_part`), spread over all cores when there are enough;
+   (`render.part.render_part`), spread over all cores when there are enough;
 4. turn what rendering found into findings; stop on errors (nothing written);
-5. assemble each booklet from its parts' PDFs (`pdf_assembly`), copy each
+5. assemble each booklet from its parts' PDFs (`pdf.assembly`), copy each
    collectivité's part PDF to dist/fiches/, impose, write the download page.
 
 Outputs whose content key did not change since they were written are left

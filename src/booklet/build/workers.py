@@ -1,6 +1,6 @@
 """What worker processes run: rendering parts and assembling booklets.
 
-Worker processes are started with the build (`building.Builder`) and import
+Worker processes are started with the build (`builder.Builder`) and import
 WeasyPrint while the build reads the project; this module itself imports
 nothing heavy, so that a new worker starts at once. Each process keeps one
 `Renderer` (fonts and parsed stylesheets) per setup. The same functions run in
@@ -146,7 +146,7 @@ def render(job, setup, setup_key: str, cache_folder: Path, read_only: bool, own:
 
 
 def page_count(job, setup, setup_key: str) -> int:
-    """How many pages a part takes, laid out only (`parts.page_count`)."""
+    """How many pages a part takes, laid out only (`part.page_count`)."""
     from booklet.render.part import page_count as count
 
     return count(job, renderer(setup, setup_key))
@@ -163,7 +163,7 @@ def own_pdf(record, font_dirs: tuple[Path, ...], cache_folder: Path):
 
 def assemble(records: list, path: Path, labels: list, font_dirs: tuple[Path, ...],
              for_print=None) -> int:
-    """Assemble one booklet into `path` (`pdf_assembly.assemble_file`). Every part is rendered
+    """Assemble one booklet into `path` (`assembly.assemble_file`). Every part is rendered
     by then: a rendering process's renderer gives its memory back to the system first."""
     from booklet.pdf.assembly import assemble_file
 

@@ -1,4 +1,4 @@
-"""Stages 3–5 for one edition: plan its parts, and read back what rendering them found.
+"""One edition planned: its parts, and what rendering them found read back.
 
 Each part of an edition is its own WeasyPrint document: the front matter
 (cover and contents), one page per fiche, the partnership index. Page numbers

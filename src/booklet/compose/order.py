@@ -1,4 +1,4 @@
-"""Stage 3, order and assemble: the booklet's page plan and the data each template gets.
+"""The booklet's order and page plan and the data each template gets.
 
 Pure functions, no I/O. The one-page-per-fiche rule makes every page number
 known before layout: cover and table of contents first, then one page per

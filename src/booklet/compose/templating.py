@@ -1,4 +1,4 @@
-"""Stage 4, lay out: the layout search path, the Jinja2 environment and the labels.
+"""The layout search path, the Jinja2 environment and the labels.
 
 Templates run in Jinja2's sandbox, so a layout shared between organizers
 cannot run code; they get fiche values as data, autoescaped.

@@ -1,4 +1,4 @@
-"""Stage 6, assemble: a booklet PDF from the PDFs of its parts, without laying anything out.
+"""A booklet PDF from the PDFs of its parts, without laying anything out.
 
 The parts (cover and contents, one page per fiche, the index) were each
 written by WeasyPrint. Here their pages are copied in order with pikepdf
@@ -8,7 +8,7 @@ rebuilt:
 - one font object per face (`font_merge`): each face embedded once;
 - one structure tree (the booklet stays tagged, PDF/UA): the parts' structure
   elements under one /Document, with their parent tree renumbered;
-- the links between parts, taken out of the parts' PDFs (`part_pdf.detach_links`),
+- the links between parts, taken out of the parts' PDFs (`part_finish.detach_links`),
   put back as annotations in their /Link structure elements;
 - the named destinations, the outline, the page labels, and the catalog of the
   first part (language, XMP metadata, viewer preferences); for a print shop,
@@ -238,7 +238,7 @@ class _Structure:
         self.nums += [len(self.nums) // 2, element]
 
     def _link_element(self, page: pikepdf.Page, link: dict):
-        """The element `part_pdf.detach_links` marked: up from its marked content."""
+        """The element `part_finish.detach_links` marked: up from its marked content."""
         marks = self.page_maps.get(page.obj.objgen)
         if marks is None or link.get("mcid") is None or not str(link.get("id", "")).startswith(LINK_ID):
             return None

@@ -8,7 +8,7 @@ and one subset of the source font holding the union of the glyphs used, with
 the union of the widths (/W) and Unicode maps (/ToUnicode), serves every page.
 The source font is the file of the layout or the bundled fonts whose
 PostScript name the part's facts give (for a face WeasyPrint embedded as a
-placeholder, `render.Renderer.write_pdf`) or the embedded subset carries; a
+placeholder, `renderer.Renderer.write_pdf`) or the embedded subset carries; a
 face whose source is not found (or whose parts use a non-identity encoding,
 as with missing glyphs) keeps its per-part subsets: bigger, never wrong.
 """
@@ -52,7 +52,7 @@ class FontMerger:
 
     def detach(self, part: pikepdf.Pdf, facts: dict[str, dict]) -> None:
         """Replace the fonts of `part` that can be merged by placeholders, and note the
-        glyphs they use (`facts`: the part's `part_pdf.font_facts`)."""
+        glyphs they use (`facts`: the part's `part_finish.font_facts`)."""
         seen = set()
         for page in part.pages:
             resources = page.obj.get("/Resources")

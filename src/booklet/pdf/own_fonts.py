@@ -1,7 +1,7 @@
 """A collectivité's own PDF: each face reduced to the glyphs of its page.
 
 WeasyPrint writes a part with placeholders instead of font programs for the
-faces of the layout's and booklet's font folders (`render.Renderer.write_pdf`):
+faces of the layout's and booklet's font folders (`renderer.Renderer.write_pdf`):
 a booklet gets one subset per face when it is assembled (`font_merge`). A
 collectivité's own PDF, read on its own, gets its own subsets here, made the
 same way (`font_merge.embed_subset`): for the bundled fonts, a compact CFF

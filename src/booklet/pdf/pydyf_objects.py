@@ -4,7 +4,7 @@ followed, a stream's content as pydyf will write it, objects left out emptied.
 pydyf keeps a PDF as a list of Python objects (dictionaries, lists, streams of
 operations) that refer to one another by reference (b"12 0 R"), and serializes them
 only when WeasyPrint writes the file: edits made here cost what editing a dictionary
-costs (`lean_structure`, `part_pdf`).
+costs (`lean_structure`, `part_finish`).
 """
 
 from __future__ import annotations

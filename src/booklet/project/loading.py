@@ -1,4 +1,4 @@
-"""Stage 1–2: read a whole booklet project (booklet.yaml + fiches/) and validate it.
+"""A whole booklet project (booklet.yaml + fiches/) read and validated.
 
 Everything is read and checked before anything is laid out: all findings of
 all files come back in one DataError, each with its file position.

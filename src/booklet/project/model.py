@@ -1,4 +1,4 @@
-"""Stage 2, validate: the fiche and booklet.yaml schema, declared once.
+"""The fiche and booklet.yaml schema, declared once.
 
 Each field's docstring is its documentation and goes into the JSON Schema that
 editors use to complete and check fiches. No I/O here: `validate_fiche` and

@@ -1,4 +1,4 @@
-"""Stage 1, load: read a YAML file into plain Python data, keeping the position of every value.
+"""A YAML file read into plain Python data, keeping the position of every value.
 
 Uses PyYAML's C loader (it keeps line and column marks) and builds the values
 itself, so that it can refuse what fiches never need and what PyYAML would

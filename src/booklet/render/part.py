@@ -36,7 +36,7 @@ def with_borrowed_anchors(html: str) -> tuple[str, list[str]]:
     """The HTML with an empty anchor for each link target it does not hold, and their names.
 
     WeasyPrint writes no annotation, and no structure, for a link whose anchor is not
-    in the document; these stand-ins make it write both. `part_pdf.finish` takes them
+    in the document; these stand-ins make it write both. `part_finish.finish` takes them
     out of the PDF again."""
     borrowed = sorted(set(_HREF.findall(html)) - set(_ID.findall(html)))
     body = _BODY.search(html)

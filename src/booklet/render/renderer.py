@@ -179,7 +179,7 @@ class Renderer:
 def _finisher(labels: tuple[Label, ...], borrowed: frozenset[str], placeholders: dict[str, str],
               noted: Callable[[PartFacts], None]) -> Callable:
     """A WeasyPrint finisher: the structure tree made lean (`lean_structure`), the part
-    finished (`part_pdf.finish`: the `borrowed` anchors' links out, what it took out and
+    finished (`part_finish.finish`: the `borrowed` anchors' links out, what it took out and
     its fonts `noted`), and the catalog's /PageLabels set to `labels`, if any."""
     label = page_labels(labels) if labels else None
 
