@@ -1,11 +1,13 @@
 # Two commands on a fresh Debian machine (Python 3.11, root):
 #   make booklet   set everything up, then build the sample booklet into dist/
 #   make test      set everything up, then run the linter and the whole test suite
+#   make test-fast the same, less the tests marked slow (browser, many builds): under a
+#                  minute on two idle cores
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: booklet test setup system-packages fonts schemas
+.PHONY: booklet test test-fast test-weasyprint setup system-packages fonts schemas
 
 booklet: setup
 	$(BIN)/booklet build
@@ -14,6 +16,12 @@ test: setup
 	@scripts/install-system-packages.sh chromium qpdf
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/pytest
+
+# The tests marked `slow` (pyproject.toml) left out: no browser, no run of many builds.
+test-fast: setup
+	@scripts/install-system-packages.sh qpdf
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/pytest -m "not slow"
 
 setup: system-packages $(VENV)/.installed
 
@@ -34,3 +42,10 @@ fonts: setup
 
 schemas: setup
 	$(BIN)/python scripts/make_schemas.py
+
+# Maintainers only: WeasyPrint's own test suite, from the sdist of the version installed,
+# run plain and with booklet's patches installed; fails if the two runs' outcomes differ.
+# Needs Debian's ghostscript; works in .booklet-weasyprint-tests/ (ignored by git).
+test-weasyprint: setup
+	@scripts/install-system-packages.sh ghostscript
+	VENV=$(VENV) scripts/test-weasyprint.sh

@@ -1,5 +1,10 @@
 """Booklets assembled from the parts' PDFs: one font per face, one structure tree, links,
-outline, and pages that look exactly like the parts they were made from."""
+outline, and pages that look exactly like the parts they were made from.
+
+The font merge and the joined marked-content sequences read each part's objects as pydyf
+writes them (`weasyprint_patches.pydyf_writer`): with BOOKLET_WEASYPRINT_PATCHES=0 (no
+placeholder fonts either), each part keeps the fonts and the sequences WeasyPrint wrote,
+and the pages look the same."""
 
 from __future__ import annotations
 
@@ -10,9 +15,12 @@ import subprocess
 import pikepdf
 import pytest
 
-from conftest import page_texts, pdf_fonts
+from conftest import PATCHES, page_texts, pdf_fonts
 
 EDITIONS = ("fr", "ja")
+FINISHED = PATCHES["pydyf_writer"]
+"""Whether parts are finished on pydyf's objects: fonts noted for the merge, text compacted,
+a paragraph's lines joined in one marked-content sequence."""
 
 
 def _booklet(built, edition):
@@ -63,7 +71,10 @@ def _pdfium_difference(first, second) -> int:
 def test_each_font_face_is_embedded_once(built, edition):
     fonts = pdf_fonts(_booklet(built, edition))
     names = [font["name"] for font in fonts]
-    assert len(names) == len(set(names)) >= 3
+    if FINISHED:
+        assert len(names) == len(set(names)) >= 3
+    else:  # not merged: each part's own subsets, as WeasyPrint embedded them
+        assert len(names) > len(set(names)) >= 3
     assert all(font["emb"] == "yes" and font["sub"] == "yes" for font in fonts)
     with pikepdf.open(_booklet(built, edition)) as pdf:
         programs = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)
@@ -85,6 +96,9 @@ def test_each_face_holds_only_the_glyphs_the_booklet_shows(built, edition):
         for font in fonts.values():
             descendant = font.DescendantFonts[0]
             program = descendant.FontDescriptor.FontFile3
+            if not FINISHED:  # WeasyPrint's own subsets
+                assert program.Subtype == "/OpenType"
+                continue
             assert program.Subtype == "/CIDFontType0C" and "/CIDToGIDMap" not in descendant
             shown = set(parse_widths(descendant.W)) | set(parse_to_unicode(
                 font.ToUnicode.read_bytes()))
@@ -211,9 +225,10 @@ def test_a_finished_part_prints_and_reads_as_weasyprint_wrote_it(built, edition,
     # pdfium smooths a bare CFF a shade differently (19 of 255 at most); a wrong glyph is ~255
     assert _pdfium_difference(original, record.own_pdf) <= 48
     assert page_texts(original) == page_texts(record.own_pdf)
-    assert record.own_size < original.stat().st_size / 2
-
-
+    if FINISHED and PATCHES["placeholder_fonts"]:
+        assert record.own_size < original.stat().st_size / 2
+    else:  # WeasyPrint's text and fonts, written again by pikepdf
+        assert abs(record.own_size - original.stat().st_size) < original.stat().st_size / 20
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -231,5 +246,9 @@ def test_each_paragraph_of_a_fiche_is_one_marked_content_sequence(built, edition
             if number in (2, 3):  # the two fiche pages
                 paragraphs = {mark.objgen: mark for mark in marks if mark.S == "/P"}.values()
                 assert paragraphs
-                assert all(sum(isinstance(kid, int) for kid in paragraph.K) == 1
-                           for paragraph in paragraphs)
+                sequences = [sum(isinstance(kid, int) for kid in paragraph.K)
+                             for paragraph in paragraphs]
+                if FINISHED:
+                    assert all(count == 1 for count in sequences), sequences
+                else:  # WeasyPrint's own: one sequence a line
+                    assert all(count >= 1 for count in sequences) and max(sequences) > 1

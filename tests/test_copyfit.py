@@ -57,6 +57,7 @@ def test_fiches_that_fit_are_set_at_full_size(built):
     assert body_size_pt(pdf, 2) == 9
 
 
+@pytest.mark.slow  # checks and builds
 def test_a_long_fiche_is_set_smaller_and_stays_on_one_page(sample):
     _add_text(sample, "highlights", "Issy-les-Moulineaux développe aussi des projets "
               "culturels et numériques avec ses partenaires.", 12)
@@ -90,6 +91,7 @@ def test_a_long_fiche_is_set_smaller_and_stays_on_one_page(sample):
     assert "the French text of Issy-les-Moulineaux is about " in result.output
 
 
+@pytest.mark.slow  # two builds
 def test_a_fiche_that_cannot_fit_says_how_much_to_cut(sample):
     before = run("build", sample, "--quiet")
     assert before.exit_code == 0
@@ -132,6 +134,7 @@ def test_describe_sections(numbers, text):
     assert describe_sections(numbers) == text
 
 
+@pytest.mark.slow  # the page laid out at every step of copyfitting
 def test_a_sidebar_too_tall_for_the_page_is_an_error(sample):
     partners = "".join(f"  - Ville partenaire numéro {n} en Europe\n" for n in range(70))
     _edit_partners = (sample / ISSY).read_text(encoding="utf-8").replace(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import pytest
 
-from conftest import page_texts, run
+from conftest import copy_sample, page_texts, run
 
 
 def _digest(folder):
@@ -14,11 +15,21 @@ def _digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """The sample project, built once for the module."""
+    project = copy_sample(tmp_path_factory.mktemp("errors") / "project")
+    assert run("build", project, "--quiet").exit_code == 0
+    return project
+
+
 @pytest.fixture
-def built_sample(sample):
-    """The sample project with a booklet already in dist/."""
-    assert run("build", sample, "--quiet").exit_code == 0
-    return sample
+def built_sample(built_once, tmp_path):
+    """The sample project with a booklet already in dist/ (and its page cache): a copy of
+    the one built once, for each test to break as it likes."""
+    project = tmp_path / "project"
+    shutil.copytree(built_once, project, symlinks=True)
+    return project
 
 
 def _replace(path, old, new):
@@ -122,6 +133,7 @@ def test_fiche_text_is_never_interpreted(sample):
     assert "/EmbeddedFiles" not in reader(pdf).trailer["/Root"].get("/Names", {})
 
 
+@pytest.mark.slow  # the page laid out at every step of copyfitting
 def test_a_fiche_too_long_for_one_page_is_an_error(sample):
     long_text = " ".join(["Un texte beaucoup trop long pour une seule page."] * 160)
     _replace(sample / ISSY, "  geography: >\n", f"  geography: >\n    {long_text}\n")
@@ -159,16 +171,20 @@ def test_order_must_name_existing_fiches(sample):
     assert "fiche 'issy-les-moulineaux' is missing from order" in result.output
 
 
+PRINTED = pytest.mark.slow  # a check and a build: the value printed as typed
+
+
 @pytest.mark.parametrize("old, new, message", [
-    ("population: 66171", "population: 066171", None),  # decimal, not YAML 1.1 octal
+    pytest.param("population: 66171", "population: 066171", None,  # decimal, not YAML 1.1 octal
+                 marks=PRINTED),
     ("population: 66171", "population: 1:30",
      '{f}:11:13: error: population must be a whole number, got "1:30"'),
     ("population: 66171", "population: " + "1" * 40,
      '{f}:11:13: error: population "1111111111111111111111111111111111111111" is far too large'),
     ("name: Issy-les-Moulineaux", "name: !custom Issy",
      "{f}:6:7: error: YAML tags (a value starting with !) are not supported in fiches"),
-    ("name: Issy-les-Moulineaux", "name: 2024-13-01", None),
-    ("kind: commune", "kind: no", None),
+    pytest.param("name: Issy-les-Moulineaux", "name: 2024-13-01", None, marks=PRINTED),
+    pytest.param("kind: commune", "kind: no", None, marks=PRINTED),
     ("area_km2: 4.3", 'area_km2: "4,3 km² (source: INSEE)"',
      '{f}:10:11: error: area_km2 must be a number, got "4,3 km² (source: INSEE)"; use a dot'),
 ])
@@ -213,6 +229,7 @@ def test_two_files_for_one_fiche_id(sample):
     assert "._ichikawa" not in result.output
 
 
+@pytest.mark.slow  # two builds
 def test_stale_per_collectivite_pdfs_are_removed(sample):
     assert run("build", sample, "-q").exit_code == 0
     (sample / "fiches" / "ichikawa.yaml").rename(sample / "fiches" / "ichikawa-shi.yaml")

@@ -11,7 +11,7 @@ from weasyprint.text import line_break
 
 from booklet.resources import FONTS_DIR
 from booklet.weasyprint_patches.first_line_guess import JAPANESE_RATIO, with_ratio
-from test_japanese_lines import SENTENCES
+from conftest import PATCHES, SENTENCES
 
 FONTS = (FONTS_DIR / "fonts.css").as_uri()
 TEXTS = [
@@ -63,7 +63,12 @@ def test_japanese_lines_are_broken_with_the_smaller_guess(styles, monkeypatch):
         shaped.append(len(text)), create(text, *args))[1])
     style = styles[0]
     inline.split_first_line(TEXTS[0], style, None, style["font_size"] * 30, 0)
-    assert shaped[0] == int(30 * JAPANESE_RATIO)  # WeasyPrint's own: 4 × 30 characters
+    if PATCHES["first_line_guess"]:
+        assert shaped[0] == int(30 * JAPANESE_RATIO)
+    else:  # WeasyPrint's own guess: 4 × 30 characters
+        assert shaped[0] == 4 * 30
+        if not PATCHES["japanese_lines"]:  # which wraps the function too
+            assert inline.split_first_line is line_break.split_first_line
 
 
 def test_another_function_is_left_alone():

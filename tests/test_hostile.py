@@ -44,6 +44,7 @@ def test_the_corpus_lists_every_file():
     assert sorted(EXPECTED) == sorted(p.name for p in HOSTILE.glob("*.yaml") if p.name != "expected.yaml")
 
 
+@pytest.mark.slow  # a build for each file of the corpus
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_bad_fiche_is_reported_at_its_place_and_changes_nothing(built_once, tmp_path, name):
     project = tmp_path / "project"
@@ -116,6 +117,7 @@ def _audit(event, args):
 sys.addaudithook(_audit)
 
 
+@pytest.mark.slow  # two builds
 def test_a_build_reads_nothing_outside_the_project_and_never_the_network(sample):
     """Whatever the fiches say (markup, URLs, paths, attachments), a build opens only files of
     the project, of the package (layouts, fonts) and of Python itself, and no socket."""
@@ -153,6 +155,7 @@ def _many_fiches(project: Path, count: int) -> None:
                 .replace("  - ichikawa\n", "  - Ichikawa\n"), encoding="utf-8")
 
 
+@pytest.mark.slow  # a build's processes, killed
 def test_processes_that_assemble_end_when_the_build_is_killed():
     """A build killed while its assembling processes wait for work leaves none behind
     (orphaned, they would wait forever and hold the terminal's pipes open)."""
@@ -174,28 +177,68 @@ def test_processes_that_assemble_end_when_the_build_is_killed():
                 and "zombie" not in Path(f"/proc/{pid}/status").read_text()]
 
 
+def _written(folder: Path) -> dict:
+    """{PDF: (inode, modification time)} of `folder` (a file replaced gets a new inode)."""
+    found = {}
+    for path in folder.rglob("*.pdf"):
+        try:
+            found[path] = (path.stat().st_ino, path.stat().st_mtime_ns)
+        except FileNotFoundError:  # removed as it was listed
+            pass
+    return found
+
+
+def _signalled_while_running(sample: Path, signal_number: int, running) -> str:
+    """A build of `sample`, sent `signal_number` as soon as `running()` says it is under way;
+    its error output. Fails if the build ended before: it must have been interrupted."""
+    process = subprocess.Popen([sys.executable, "-m", "booklet", "build", str(sample)],
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not running():
+        assert process.poll() is None, "the build ended before it was seen at work"
+        assert time.monotonic() < deadline, "the build was never seen at work"
+        time.sleep(0.005)
+    assert process.poll() is None  # still running when signalled…
+    process.send_signal(signal_number)
+    errors = process.communicate(timeout=60)[1]
+    assert process.returncode != 0, errors  # …and it did not finish: it was interrupted
+    if signal_number == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+    return errors
+
+
+@pytest.mark.slow
 def test_an_interrupted_build_leaves_only_whole_pdfs(sample):
-    """A build killed (SIGKILL) or interrupted (Ctrl-C) while it writes leaves every PDF of
-    dist/ whole, old or new; the next build cleans up and writes everything."""
+    """A build killed (SIGKILL) while it renders, or interrupted (Ctrl-C) while it writes
+    dist/, leaves every PDF of dist/ whole, old or new; the next build cleans up and writes
+    everything."""
     _many_fiches(sample, 8)
     assert run("build", sample, "--quiet").exit_code == 0
     before = _digest(sample / "dist")
     booklet_pages = len(reader(sample / "dist" / "booklet-fr.pdf").pages)
-    fiche = sample / "fiches" / "ville-03.yaml"
-    for number, (signal_number, after) in enumerate([(signal.SIGKILL, 2.5), (signal.SIGINT, 3.5)]):
-        fiche.write_text(fiche.read_text(encoding="utf-8").replace(
-            "  history: >\n", f"  history: >\n    Une phrase nouvelle ({number}).\n"),
-            encoding="utf-8")
-        process = subprocess.Popen([sys.executable, "-m", "booklet", "build", str(sample)],
-                                   stderr=subprocess.PIPE, text=True)
-        time.sleep(after)
-        process.send_signal(signal_number)
-        errors = process.communicate(timeout=60)[1]
+    cache, dist = sample / ".booklet" / "cache", sample / "dist"
+
+    def rendering():  # a part of this build is in the page cache
+        count = len(list(cache.glob("*.pdf")))
+        return lambda: len(list(cache.glob("*.pdf"))) > count
+
+    def writing():  # a PDF of dist/ is replaced
+        written = _written(dist)
+        return lambda: any(_written(dist).get(path) != stamp for path, stamp in written.items())
+
+    for number, (signal_number, under_way) in enumerate([(signal.SIGKILL, rendering),
+                                                          (signal.SIGINT, writing)]):
+        for fiche in sorted((sample / "fiches").glob("ville-*.yaml")):  # every page anew
+            fiche.write_text(fiche.read_text(encoding="utf-8").replace(
+                "  history: >\n", f"  history: >\n    Une phrase nouvelle ({number}).\n"),
+                encoding="utf-8")
+        running = under_way()
+        errors = _signalled_while_running(sample, signal_number, running)
         assert "Traceback" not in errors
         time.sleep(1)  # worker processes end once their parent is gone
-        for path in (sample / "dist").rglob("*.pdf"):  # every PDF in dist/ is whole
+        for path in dist.rglob("*.pdf"):  # every PDF in dist/ is whole
             assert len(reader(path).pages) == (1 if path.parent.name == "fiches" else booklet_pages)
-        assert set(before) <= set(_digest(sample / "dist"))  # nothing was lost
+        assert set(before) <= set(_digest(dist))  # nothing was lost
     assert run("build", sample, "--quiet").exit_code == 0
     assert not list((sample / "dist").rglob("*.part"))
     assert flat("Une phrase nouvelle (1).") in flat(

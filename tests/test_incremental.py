@@ -16,6 +16,7 @@ from conftest import edit, flat, page_texts, run
 ISSY = "fiches/issy-les-moulineaux.yaml"
 ICHIKAWA = "fiches/ichikawa.yaml"
 SENTENCE = "Une phrase ajoutée à la dernière minute par les organisateurs."
+pytestmark = pytest.mark.slow  # every test builds, edits and builds again
 
 
 def _add_sentence(project):

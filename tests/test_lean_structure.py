@@ -13,6 +13,7 @@ import pytest
 from booklet.compose.templating import load_layout
 from booklet.records import RenderSetup
 from booklet.render.renderer import Renderer
+from conftest import PATCHES
 
 HTML = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>t</title></head>
 <body><div><div><section><h2><span>1.</span> <span><span>Titre</span></span></h2>
@@ -61,7 +62,8 @@ def test_no_plain_span_and_no_wrapping_group_is_left(written):
 
 def test_every_marked_content_is_found_from_the_parent_tree(written):
     """Each MCID the page draws is in the parent tree once and in its element's /K; the
-    lines of a paragraph share one sequence, so there are fewer than WeasyPrint made."""
+    lines of a paragraph share one sequence, so there are fewer than WeasyPrint made (where
+    the content can be read as pydyf writes it, `pydyf_writer`; else it is left as it is)."""
     lean, plain = written
     with pikepdf.open(io.BytesIO(lean)) as pdf, pikepdf.open(io.BytesIO(plain)) as original:
         marks = pdf.Root.StructTreeRoot.ParentTree.Nums[1]
@@ -70,7 +72,10 @@ def test_every_marked_content_is_found_from_the_parent_tree(written):
         for mcid, element in enumerate(marks):
             assert mcid in list(element.K)
         assert len({element.objgen for element in marks if element.S == "/P"}) == 2
-        assert len(marks) < len(original.Root.StructTreeRoot.ParentTree.Nums[1])
+        if PATCHES["pydyf_writer"]:
+            assert len(marks) < len(original.Root.StructTreeRoot.ParentTree.Nums[1])
+        else:
+            assert len(marks) == len(original.Root.StructTreeRoot.ParentTree.Nums[1])
         count = len(list(_elements(pdf.Root.StructTreeRoot.K[0])))
         assert count < len(list(_elements(original.Root.StructTreeRoot.K[0]))) / 2
     assert page_texts_of(lean) == page_texts_of(plain)

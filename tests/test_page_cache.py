@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 
 import pypdf
+import pytest
 
 from booklet.build.builder import Builder
 from booklet.build.page_cache import CACHE_DIR, RECENT_SECONDS
@@ -32,6 +34,7 @@ def _cold(project) -> dict:
     return _pdfs(project)
 
 
+@pytest.mark.slow
 def test_a_damaged_entry_is_rendered_again(sample):
     assert run("build", sample, "-q").exit_code == 0
     good = _pdfs(sample)
@@ -53,6 +56,7 @@ def test_a_damaged_entry_is_rendered_again(sample):
         assert builder.build().laid_out == 0  # the damaged entries were replaced
 
 
+@pytest.mark.slow
 def test_no_cache_reads_and_keeps_nothing(sample):
     assert run("build", sample, "-q", "--no-cache").exit_code == 0
     assert not (sample / CACHE_DIR).exists() or not _entries(sample)
@@ -62,6 +66,7 @@ def test_no_cache_reads_and_keeps_nothing(sample):
         assert builder.build().laid_out == 8  # the cache is there, but bypassed
 
 
+@pytest.mark.slow
 def test_check_reads_the_cache_and_writes_nothing(sample):
     result = run("check", sample)
     assert result.exit_code == 0
@@ -74,14 +79,50 @@ def test_check_reads_the_cache_and_writes_nothing(sample):
     assert {path: path.stat().st_mtime_ns for path in _entries(sample)} == entries
 
 
-def test_two_builds_at_once_leave_whole_pdfs(sample):
+AT_ONCE = """
+import json, os, sys, time
+from pathlib import Path
+from booklet.cli import main
+
+ready, project, builder = Path(sys.argv[1]), sys.argv[2], os.getpid()
+exit_now = os._exit
+
+
+def ended(code):  # `main` ends the process with os._exit once the build is done
+    if os.getpid() == builder:  # not a worker process it forked
+        print(json.dumps({"started": started, "ended": time.monotonic(), "code": code}))
+        sys.stdout.flush()
+    exit_now(code)
+
+
+os._exit = ended
+ready.touch()
+while len(list(ready.parent.iterdir())) < 2:  # both builds start together
+    time.sleep(0.001)
+started = time.monotonic()
+sys.argv = ["booklet", "build", project, "-q"]
+main()
+"""
+"""`booklet build -q` of a project, once another such process is ready too; prints when
+its build started and ended (the system's monotonic clock, the same in every process)."""
+
+
+@pytest.mark.slow
+def test_two_builds_at_once_leave_whole_pdfs(sample, tmp_path):
     edit(sample, "fiches/issy-les-moulineaux.yaml", "  history: >\n",
          "  history: >\n    Deux constructions en même temps.\n")
-    command = [sys.executable, "-m", "booklet", "build", str(sample), "-q"]
-    builds = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    (tmp_path / "ready").mkdir()
+    builds = [subprocess.Popen([sys.executable, "-c", AT_ONCE, str(tmp_path / "ready" / str(number)),
+                                str(sample)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True) for number in range(2)]
+    times = []
     for build in builds:
-        _, errors = build.communicate(timeout=300)
+        output, errors = build.communicate(timeout=300)
         assert build.returncode == 0, errors
+        times.append(json.loads(output.splitlines()[-1]))
+    assert [build["code"] for build in times] == [0, 0]
+    first, second = sorted(times, key=lambda build: build["started"])
+    assert second["started"] < first["ended"]  # the two builds overlapped
     for path in (sample / "dist").rglob("*.pdf"):
         pypdf.PdfReader(path, strict=True)
         subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
@@ -92,6 +133,7 @@ def test_two_builds_at_once_leave_whole_pdfs(sample):
     assert built == _cold(sample)
 
 
+@pytest.mark.slow
 def test_the_cache_is_pruned(sample):
     assert run("build", sample, "-q").exit_code == 0
     cache = sample / CACHE_DIR
@@ -118,6 +160,7 @@ def test_a_new_project_ignores_dist_and_the_cache(tmp_path):
     assert "dist/" in ignored and ".booklet/" in ignored
 
 
+@pytest.mark.slow
 def test_a_build_leaves_no_temporary_files_behind(sample, tmp_path):
     """WeasyPrint copies the fonts of each renderer to a temporary folder; every process
     that rendered (the command's workers, or the command itself) removes them."""
@@ -132,6 +175,7 @@ def test_a_build_leaves_no_temporary_files_behind(sample, tmp_path):
     assert list(temporary.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_collectivite_pdfs_made_later_from_cached_parts_are_the_same(sample, tmp_path):
     """`-o` renders the parts without the collectivités' own PDFs; the next full build
     makes them from the cached parts, byte-identical to those of a cold build."""

@@ -11,7 +11,7 @@ import pypdfium2
 import pytest
 
 import booklet
-from conftest import reader, run
+from conftest import PATCHES, reader, run
 
 MM = 72 / 25.4
 A4, A5 = (210, 297), (148, 210)
@@ -138,6 +138,7 @@ def _overlaps_bleed(segment, width, bleed) -> bool:
         min(top, bleed[3]) - max(bottom, bleed[1]) > 1e-6
 
 
+@pytest.mark.slow  # two print builds each
 @pytest.mark.parametrize("marks, segments", [("crop", 8), ("japanese", 24), ("none", 0)])
 def test_marks_are_drawn_outside_the_bleed_only(sample, tmp_path, marks, segments):
     """Read back from the content stream, and seen on the cover's corner: the bleed is the
@@ -184,8 +185,10 @@ def test_marks_are_drawn_outside_the_bleed_only(sample, tmp_path, marks, segment
 
 @pytest.mark.parametrize("condition, identifier, description, components", [
     ("srgb", "sRGB IEC61966-2.1", "sRGB2014", 3),
-    ("fogra39", "FOGRA39", "ISO Coated v2 300% (basICColor)", 4),
-    ("japan-color-2011-coated", "JCS2011", "Japan Color 2011 Coated", 4),
+    pytest.param("fogra39", "FOGRA39", "ISO Coated v2 300% (basICColor)", 4,
+                 marks=pytest.mark.slow),  # a build each: the RGB one is enough for a quick run
+    pytest.param("japan-color-2011-coated", "JCS2011", "Japan Color 2011 Coated", 4,
+                 marks=pytest.mark.slow),
 ])
 def test_the_output_intent_names_the_printing_condition_with_its_profile(
         sample, condition, identifier, description, components):
@@ -268,6 +271,7 @@ def test_check_print_lists_what_a_print_shop_would_refuse_page_by_page(sample):
     assert not (sample / "dist").exists()  # check writes nothing
 
 
+@pytest.mark.slow  # a print build: the quick run has one (test_the_print_pdf_has_its_boxes…)
 def test_the_sample_passes_the_print_preflight(sample):
     result = run("check", sample, "--print", "--marks", "japanese")
     assert result.exit_code == 0, result.output
@@ -293,6 +297,7 @@ def test_a_font_not_embedded_is_an_error_of_the_print_preflight(tmp_path):
     assert problem.kind == "font" and problem.page == 1 and "Helvetica" in problem.message
 
 
+@pytest.mark.slow  # a check and a build
 def test_a5_booklets_use_the_a5_layout_and_say_when_a_fiche_is_too_long(sample):
     result = run("check", sample, "--paper", "A5")
     assert result.exit_code == 1
@@ -310,6 +315,7 @@ def test_a5_booklets_use_the_a5_layout_and_say_when_a_fiche_is_too_long(sample):
         _qpdf_check(pdf)
 
 
+@pytest.mark.slow  # two builds
 def test_impose_saddle_from_the_command_line(sample):
     result = run("build", sample, "--edition", "fr", "--impose", "saddle")
     assert result.exit_code == 0, result.output
@@ -337,7 +343,8 @@ def test_print_options_that_do_not_go_together(sample, arguments, message):
 def test_a_print_part_is_the_same_bytes_every_time_it_is_written(sample):
     """A PDF/X part written first or later by a renderer, and again by another: the same
     bytes (the output intent's profile as LittleCMS writes it, the DocumentID from the
-    part's key, where WeasyPrint draws a random one)."""
+    part's key, where WeasyPrint draws a random one, which it still does where the
+    `document_id` patch does not apply)."""
     from booklet.compose.templating import load_layout
     from booklet.records import RenderSetup
     from booklet.render.renderer import Renderer
@@ -349,6 +356,12 @@ def test_a_print_part_is_the_same_bytes_every_time_it_is_written(sample):
         renderer = Renderer(load_layout(sample), setup)
         written += [renderer.write_pdf(renderer.render(html).document, identity="key").content
                     for _ in range(2)]
+    if not PATCHES["document_id"]:  # WeasyPrint's own: a random DocumentID (and the file
+        # identifier WeasyPrint derives from the file), nothing else differs
+        identifiers = rb"xmp\.did:[0-9a-f-]+|/ID \[\([0-9a-f]+\) \([0-9a-f]+\)\]"
+        assert len({re.sub(identifiers, b"", content) for content in written}) == 1
+        assert len({tuple(re.findall(rb"xmp\.did:[0-9a-f-]+", content)) for content in written}) == 4
+        return
     assert len(set(written)) == 1
     other = Renderer(load_layout(sample), setup)
     again = other.write_pdf(other.render(html).document, identity="another key").content

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pypdf
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,6 +93,7 @@ FICHES = st.fixed_dictionaries({
 })
 
 
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("BOOKLET_FICHE_EXAMPLES", "25")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(FICHES)
