@@ -141,6 +141,36 @@ print(json.dumps({"active": active, "own": own(),
     assert found["lost"] == ["japanese_lines"]  # the typesetting one; a speed one is silent
 
 
+def test_fonts_are_given_placeholders_only_where_their_glyphs_can_be_read(sample):
+    """`placeholder_fonts` needs `pydyf_writer` (a placeholder's glyphs are read from the
+    written streams): with pydyf's writer changed, neither applies, and the booklet's fonts
+    are WeasyPrint's own subsets, whole, that poppler renders without a complaint."""
+    found = _python(f"""
+import dataclasses, json
+from pathlib import Path
+from booklet.build.builder import Builder
+from booklet.weasyprint_patches import registry
+
+registry.PATCHES = tuple(dataclasses.replace(patch, relies_on=tuple(
+    dataclasses.replace(relied, fingerprint="0" * 16) for relied in patch.relies_on))
+    if patch.name == "pydyf_writer" else patch for patch in registry.PATCHES)
+registry.BY_NAME = {{patch.name: patch for patch in registry.PATCHES}}
+with Builder(Path({str(sample)!r}), workers=1) as builder:
+    builder.build()
+print(json.dumps({{"active": registry.install(),
+                  "why": registry.why_not(registry.BY_NAME["placeholder_fonts"])}}))
+""")
+    assert not found["active"]["pydyf_writer"] and not found["active"]["placeholder_fonts"]
+    assert found["why"].startswith("it needs pydyf_writer, which does not apply: pydyf._to_bytes")
+    for pdf in (sample / "dist/booklet-ja.pdf", sample / "dist/fiches/ichikawa-ja.pdf"):
+        drawn = subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(pdf.with_suffix(""))],
+                               capture_output=True, text=True, check=True)
+        assert drawn.stderr == ""
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                               check=True).stdout
+        assert "CJK" in fonts and "no " not in fonts.split("\n", 2)[2]
+
+
 def test_importing_every_module_of_booklet_installs_nothing():
     found = _python("""
 import json, pkgutil

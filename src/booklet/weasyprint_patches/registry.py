@@ -3,8 +3,11 @@
 Each entry names the functions it relies on, with the fingerprint of their source
 as written in the release it was made for (`fingerprints`): a release whose function
 differs, even a 70.x, disables the entry, and so does `BOOKLET_WEASYPRINT_PATCHES=0`.
-A speed patch that does not apply falls back silently to WeasyPrint's own function
-(the pages are the same, only slower). A typesetting feature that does not apply
+A speed patch that does not apply falls back silently to WeasyPrint's own function:
+the pages look the same, the build is slower, and the files may be larger (each part's
+fonts embedded in full when `placeholder_fonts` does not apply, text not compacted
+without `pydyf_writer`) or differ at each build (a PDF/X's DocumentID without
+`document_id`). A typesetting feature that does not apply
 changes what prints: `lost_features` says what, and `check` and `build` report it.
 
 Nothing is installed when a module is imported: the renderer calls `install`. The
@@ -49,6 +52,8 @@ class Patch:
     """TYPESETTING: what the printed pages are like without it."""
     installs: bool = True
     """False: used where it is needed (`active`), nothing to install."""
+    requires: tuple[str, ...] = ()
+    """Entries it cannot do without: where one of them does not apply, neither does this."""
 
 
 def _relied(module: str, *names_and_prints: str) -> tuple[Relied, ...]:
@@ -80,7 +85,7 @@ PATCHES: tuple[Patch, ...] = (
     Patch("placeholder_fonts", SPEED,
           _relied("weasyprint.pdf.fonts", "Font.clean", "794f0211f18453f1")
           + _relied("weasyprint.text.fonts", "get_hb_object_data", "03040a623df04c2b"),
-          installs=False),
+          installs=False, requires=("pydyf_writer",)),  # a placeholder's glyphs are read with it
     Patch("document_id", SPEED, _relied(
         "weasyprint.pdf.metadata", "DocumentMetadata.generate_rdf_metadata", "bc3e78ab24f1a809"),
         installs=False),
@@ -97,6 +102,10 @@ def why_not(patch: Patch) -> str | None:
     """Why `patch` does not apply here, or None when it does."""
     if not switched_on():
         return f"{SWITCH}=0 is set"
+    for name in patch.requires:
+        reason = why_not(BY_NAME[name])
+        if reason is not None:
+            return f"it needs {name}, which does not apply: {reason}"
     for relied in patch.relies_on:
         found = fingerprint(relied.module, relied.name)
         if found != relied.fingerprint:
