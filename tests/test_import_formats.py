@@ -970,6 +970,23 @@ def test_a_question_worded_longer_than_the_form_is_not_left_in_its_answer(
     assert sections == c.sections, result.output
 
 
+@pytest.mark.parametrize("suffix, make", [(".odt", _odt_form), (".docx", _docx_form),
+                                          (".txt", _text_of)], ids=["odt", "docx", "text"])
+@pytest.mark.parametrize("question", ["4. 主な産業・特産品（4行程度）：・{answer}",
+                                      "4. 主な産業・特産品：・{answer}"], ids=["hint", "no-hint"])
+def test_an_answer_that_starts_with_a_bullet_after_the_question_is_kept_whole(
+        tmp_path, question, suffix, make):
+    """"4. 主な産業・特産品（4行程度）：・みかん栽培…": the question ended at its colon; the "・"
+    starts the answer's first bullet, it does not continue the question's wording."""
+    c = KANAZAWA
+    questions = _questions_with(c, question)
+    path = tmp_path / f"questionnaire{suffix}"
+    make(path, c, questions)
+    result = _imported(path, tmp_path / "fiches")
+    economy = _fiches(tmp_path / "fiches")[c.name]["sections"]["economy"]
+    assert economy.startswith("・" + _paragraphs(c.answers()[3])[0]), result.output
+
+
 # --- Spreadsheets ---
 
 def test_a_spreadsheet_gives_one_fiche_per_row_without_its_timestamp_or_respondent(tmp_path):

@@ -167,12 +167,13 @@ def _split_question(rest: str, key: str) -> tuple[str, bool]:
     question is worded as in the form."""
     end = _known_title(rest, key)
     if end is not None:
-        answer = rest[end:].lstrip("*?？:： ")
-        if CONTINUED.match(answer):  # a known wording was only the question's start
-            return _after_continued_question(answer), True
+        after = rest[end:].lstrip("* ")
+        if CONTINUED.match(after):  # a known wording was only the question's start
+            return _after_continued_question(after), True
+        answer = after.lstrip("*?？:： ")  # the question ended: "：・みかん" is an answer
         hint = HINT.match(answer)
         if hint and HINT_WORDS.search(hint[0]):  # "(env. 4 lignes)", not the answer's own
-            answer = answer[hint.end():]
+            answer = answer[hint.end():].lstrip("?？:： ")  # "（4行程度）：…"
         return answer.strip(), True
     answer = _after_question_end(rest)
     return ("" if answer is None else answer), False  # None: the whole line is the question
