@@ -22,7 +22,6 @@ from booklet.records import RenderSetup
 from booklet.render.setup import setup_key
 from booklet.weasyprint_patches import registry
 from booklet.weasyprint_patches.fingerprints import fingerprint, module_file, source_of
-from conftest import run
 
 RELIED = [(patch.name, relied) for patch in registry.PATCHES for relied in patch.relies_on]
 
@@ -183,13 +182,13 @@ for module in pkgutil.walk_packages(booklet.__path__, "booklet."):
         imported.append(module.name)
 from booklet.weasyprint_patches import registry
 
-before, installed = own(), dict(registry._installed)
+before, installed = own(), registry._installed
 active = registry.install()
 print(json.dumps({"imported": imported, "before": before, "installed": installed,
                   "active": active, "after": own()}))
 """)
     assert len(found["imported"]) > 50 and "booklet.web.server" in found["imported"]
-    assert found["installed"] == {}
+    assert found["installed"] is None
     assert found["before"] == {patch.name: True for patch in registry.PATCHES}
     # the checks do see an entry installed: those that install are no longer WeasyPrint's own
     assert all(found["active"].values())
@@ -200,15 +199,28 @@ def test_check_warns_at_booklet_yaml_when_the_patches_are_off(sample, monkeypatc
     warning = (f"{sample}/booklet.yaml:1:1: warning: Japanese justification (両端揃え), "
                "punctuation spacing (約物) and hanging punctuation (ぶら下げ) will not be printed: "
                "BOOKLET_WEASYPRINT_PATCHES=0 is set.")
-    monkeypatch.setenv(registry.SWITCH, "0")
-    result = run("check", sample)
-    assert result.exit_code == 0, result.output
-    assert warning in result.output
-    assert "to print them, unset BOOKLET_WEASYPRINT_PATCHES" in result.output
-    monkeypatch.delenv(registry.SWITCH)
-    result = run("check", sample)
-    assert result.exit_code == 0, result.output
-    assert "Japanese justification" not in result.output and "booklet.yaml:1:1" not in result.output
+    def check(switch: str | None) -> str:  # a process of its own, as a user runs it
+        environment = {key: value for key, value in os.environ.items() if key != registry.SWITCH}
+        environment.update({registry.SWITCH: switch} if switch is not None else {})
+        result = subprocess.run([sys.executable, "-m", "booklet", "check", str(sample)],
+                                capture_output=True, text=True, env=environment, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout + result.stderr
+
+    output = check("0")
+    assert warning in output
+    assert "to print them, unset BOOKLET_WEASYPRINT_PATCHES" in output
+    output = check(None)
+    assert "Japanese justification" not in output and "booklet.yaml:1:1" not in output
+
+
+def test_a_process_whose_patches_no_longer_apply_refuses_to_render(monkeypatch):
+    """Pages are keyed by what applies (`state`): a process that installed other patches
+    than now apply (the switch set under a running server) must not render them."""
+    registry.install()
+    monkeypatch.setenv(registry.SWITCH, "0" if registry.switched_on() else "1")
+    with pytest.raises(registry.PatchesChanged, match="start booklet again"):
+        registry.install()
 
 
 def test_the_switch_changes_every_pages_key(sample, monkeypatch):
@@ -222,3 +234,22 @@ def test_the_switch_changes_every_pages_key(sample, monkeypatch):
     assert on != off
     monkeypatch.setenv(registry.SWITCH, "1")
     assert setup_key(setup, layout) == on
+
+
+def test_a_definition_is_read_whole_however_it_is_written(tmp_path, monkeypatch):
+    """Its decorators belong to it, a string or comment at the first column inside it does not
+    end it, and a method is found in its own class only."""
+    package = tmp_path / "written"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import functools\n\n\n"
+        "@functools.lru_cache\ndef cached(x):\n    return x\n\n\n"
+        "def with_string(x):\n    text = \"\"\"\nat the first column\n\"\"\"\n"
+        "# a comment at the first column\n    return text + x\n\n\n"
+        "class A:\n    x = 1\n\n\nclass B:\n    def only_in_b(self):\n        return 2\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert source_of("written", "cached") == "@functools.lru_cache\ndef cached(x):\n    return x\n"
+    assert source_of("written", "with_string").endswith("    return text + x\n")
+    assert source_of("written", "A.only_in_b") is None
+    assert source_of("written", "B.only_in_b") == "    def only_in_b(self):\n        return 2\n"

@@ -154,3 +154,38 @@ def test_build_watch_writing_its_log_into_the_project_does_not_rebuild(tmp_path)
 
 def _rebuilt(text: str) -> bool:
     return "changed:" in text and "built in" in text.split("changed:")[-1]
+
+
+def test_a_file_the_layout_refers_to_is_watched_once_a_build_read_it(tmp_path):
+    """A band image the project's stylesheet draws (art/band.png, outside layouts/): the
+    pages read it, the build notes it, and a change of it is a change."""
+    from booklet.build.builder import Builder
+    from booklet.build.rebuilding import ProjectFiles
+    from booklet.resources import DEFAULT_LAYOUT_DIR
+
+    project = copy_sample(tmp_path / "project")
+    (project / "art").mkdir()
+    band = project / "art" / "band.png"
+    band.write_bytes(_png())
+    (project / "layouts").mkdir()
+    stylesheet = (DEFAULT_LAYOUT_DIR / "booklet.css").read_text(encoding="utf-8")
+    (project / "layouts" / "booklet.css").write_text(
+        stylesheet + "\n.fiche-header { background-image: url(../art/band.png) }\n",
+        encoding="utf-8")
+    (project / "art" / "unused.png").write_bytes(_png())
+    assert band.resolve() not in ProjectFiles(project)
+    with Builder(project, workers=1) as builder:
+        builder.build()
+    files = ProjectFiles(project)
+    assert band.resolve() in files
+    assert (project / "art" / "unused.png").resolve() not in files
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    return buffer.getvalue()

@@ -17,7 +17,7 @@ def digest(text: str | bytes) -> str:
 def part_key(html: str, setup: str, steps: tuple = (), variant: str | None = None,
              date: str | None = None, labels: tuple = ()) -> str:
     """The key of a part: its HTML (for a fiche, before the copyfit step is chosen), the
-    copyfit steps tried, the renderer's setup (`RenderSetup.key`: versions, paper, print,
+    copyfit steps tried, the renderer's setup (`render.setup.setup_key`: versions, paper, print,
     layout files and fonts), the PDF variant, its date and its page labels."""
     return digest(json.dumps([FORMAT, html, setup, [repr(step) for step in steps], variant, date,
                               [repr(label) for label in labels]], ensure_ascii=False))

@@ -63,6 +63,9 @@ class PartJob:
     """A fiche's images: (value as written in the fiche, field)."""
     weight: int = 0
     """Roughly how long it takes to render: the length of what it is made from."""
+    identity: str = ""
+    """What the part is, whatever its content: the event (booklet.yaml's title), the edition,
+    the kind and the name. A PDF/X's XMP DocumentID is derived from it."""
 
 
 @dataclass(frozen=True)
@@ -125,9 +128,9 @@ class PartRecord:
     size: int = 0
     fonts_sha256: str = ""
     """Of the glyphs each embedded face uses, with their widths and text
-    (`font_merge.font_facts`), kept beside the PDF: only the assembly reads them."""
+    (`render.part_finish.font_facts`), kept beside the PDF: only the assembly reads them."""
     own_sha256: str = ""
-    """Of the collectivité's own PDF (fiches only; `part_finish.FinishedPart.own`)."""
+    """Of the collectivité's own PDF (fiches only; `FinishedPart.own`)."""
     own_size: int = 0
 
     @property

@@ -95,7 +95,6 @@ class Builder(Scheduling, FrontMatter, Publishing):
     def __exit__(self, *exc) -> None:
         self.close()
 
-
     def check(self, paper: str | None = None, for_print: bool = False,
               marks: str | None = None) -> Outcome:
         """Validate, preflight and lay out everything (on `paper`, else booklet.yaml's); write
@@ -116,7 +115,6 @@ class Builder(Scheduling, FrontMatter, Publishing):
             if finish is not None:
                 findings = sort_findings([*findings, *self._print_findings(laid_out, finish)])
         return Outcome(findings, [], laid_out.rendered, laid_out.reused)
-
 
     def build(self, edition: str | None = None, output: Path | None = None, paper: str | None = None,
               for_print: bool = False, impose: str | None = None, sheet: str | None = None,
@@ -163,15 +161,14 @@ class Builder(Scheduling, FrontMatter, Publishing):
                 raise
         outputs.place(files)
         written.save()
+        outputs.save_inputs(root, {path for record in laid_out.records.values()
+                                   for path, _ in record.inputs})
         if singles:
             outputs.remove_stale(outputs.fiches_dir(root), files, editions)
             from booklet.build.download_page import write_download_page
 
             write_download_page(project, findings, laid_out.order)
         return Outcome(findings, files, laid_out.rendered, laid_out.reused)
-
-    # The stages
-
 
     def preview(self, entry: FicheSource, edition: str) -> tuple[PartRecord, PartJob] | None:
         """The page of `entry` (a fiche as edited, not saved) in `edition`, rendered with the
@@ -191,8 +188,5 @@ class Builder(Scheduling, FrontMatter, Publishing):
             record = (self.pool.submit(*call).result()[0] if self.pool is not None
                       else call[0](*call[1:])[0])
         return record, job
-
-
-    # Process-level helpers
 
 

@@ -20,6 +20,9 @@ from booklet.errors import display_path
 
 DIST = "dist"
 STATE = Path(".booklet") / "written.json"
+INPUTS = Path(".booklet") / "inputs.json"
+"""The files the last build's pages read besides the fiches and booklet.yaml (images, files a
+layout refers to): what `build --watch` and `serve` watch besides those."""
 
 
 def dist_dir(root: Path) -> Path:
@@ -187,3 +190,21 @@ def describe_written(written: list[Output]) -> list[str]:
         lines.append(f"wrote {display_path(download_page_path(root))} "
                      f"(a page with every download, to publish with dist/)")
     return lines
+
+
+def save_inputs(root: Path, paths: set[str]) -> None:
+    """Note the files the pages of a build read (`INPUTS`), when they changed."""
+    listed = json.dumps(sorted(paths), ensure_ascii=False)
+    if read_inputs(root) != sorted(paths):
+        path = root / INPUTS
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary_beside(path, lambda file: file.write(listed.encode())), path)
+
+
+def read_inputs(root: Path) -> list[str]:
+    """The files the pages of the last build read, as `save_inputs` noted them."""
+    try:
+        listed = json.loads((root / INPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [path for path in listed if isinstance(path, str)] if isinstance(listed, list) else []

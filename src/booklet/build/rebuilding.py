@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from booklet.build.builder import Builder, Outcome
-from booklet.build.outputs import describe_written
+from booklet.build.outputs import describe_written, read_inputs
 from booklet.errors import DataError, Finding, sort_findings
 from booklet.project.glyph_coverage import IMAGE_FIELDS
 from booklet.project.loading import CONFIG_FILE, FICHES_DIR, load_project
@@ -76,21 +76,26 @@ def attempt(builder: Builder, **options) -> Attempt:
 
 class ProjectFiles:
     """The files of a project that a build reads: booklet.yaml, the fiches (fiches/*.yaml),
-    the project's layouts/ folder, and the images its fiches name (logo, photo) as of the
-    last `refresh`. Nothing else: not dist/ or .booklet/ (the build's own output and page
-    cache), not a log the command writes into the folder, not an editor's temporary file."""
+    the project's layouts/ folder, the images its fiches name (logo, photo) as of the
+    last `refresh`, and the other files the last build's pages read (what a layout refers
+    to). Nothing else: not dist/ or .booklet/ (the build's own output and page cache), not
+    a log the command writes into the folder, not an editor's temporary file."""
 
     def __init__(self, root: Path):
         self.root = root.resolve()
         self.fiches = self.root / FICHES_DIR
         self.layouts = {self.root / "layouts", (self.root / "layouts").resolve()}
         self.images: frozenset[Path] = frozenset()
+        self.read: frozenset[Path] = frozenset()
+        """Files the last build's pages read (`outputs.INPUTS`): what a layout refers to."""
         self.refresh()
 
     def refresh(self) -> None:
         """Read the project again for the images its fiches name now. When it cannot be read
         (booklet.yaml broken, no fiches), the images of the last read stay watched: the
         build says what is wrong, and the save that mends it is watched anyway."""
+        self.read = frozenset(path for name in read_inputs(self.root)
+                              for path in _image_paths(self.root, name))
         try:
             project = load_project(self.root)
         except Exception:  # whatever it is, the build reports it
@@ -101,7 +106,7 @@ class ProjectFiles:
     def __contains__(self, path: Path) -> bool:
         """Whether a change at `path` (absolute, as the watcher reports it) can change
         what the build makes."""
-        if path in (self.root / CONFIG_FILE, self.fiches) or path in self.images:
+        if path in (self.root / CONFIG_FILE, self.fiches) or path in self.images or path in self.read:
             return True
         if path.parent == self.fiches:
             return path.suffix in (".yaml", ".yml") and not path.name.startswith(".")

@@ -1,1 +1,2 @@
-"""What each command of the command line does; `cli` only parses arguments and calls these."""
+"""What each command of the command line does (`build`, `watch`, `import_`, `new`; `serve`
+is `web.server`); `cli` only parses arguments and calls these."""

@@ -4,7 +4,7 @@ Each part of an edition is its own WeasyPrint document: the front matter
 (cover and contents), one page per fiche, the partnership index. Page numbers
 are known before layout (one page per fiche), so every part's HTML, and with it
 its cache key, is known before anything is laid out. What rendering found comes
-back as plain data in each part's record (`page_cache.PartRecord`) and becomes
+back as plain data in each part's record (`records.PartRecord`) and becomes
 findings here, at the fiche's or the configuration's place.
 """
 
@@ -79,7 +79,8 @@ def plan_parts(project: Project, layout: Layout, setup: RenderSetup, setup_key: 
     def job(kind: str, name: str, content: str, steps: tuple[FitStep, ...] = (),
             labels: tuple[Label, ...] = (), images: tuple = (), html: str = "") -> PartJob:
         key = part_key(content, setup_key, steps, setup.variant, setup.date, labels)
-        return PartJob(key, kind, name, edition, html, steps, labels, images, len(content))
+        return PartJob(key, kind, name, edition, html, steps, labels, images, len(content),
+                       json.dumps([project.config.title, edition, kind, name], ensure_ascii=False))
 
     front_html = layout.render("front.html", plan=plan, first_page=1, **common)
     front = job("front", "front", front_html, html=front_html)

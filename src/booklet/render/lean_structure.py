@@ -17,7 +17,7 @@ pydyf objects (Python dictionaries and lists), before it is serialized:
 
 The same edits made with pikepdf on the written PDF took 5.3 ms a French fiche page,
 each entry read crossing into qpdf (here: 1.9 ms). The elements left out are emptied
-(`pdf_objects.drop`): pydyf writes every object it holds.
+(`pydyf_objects.drop`): pydyf writes every object it holds.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def render_part(job: PartJob, renderer: Renderer, write: bool = True, own: bool 
     finished = None
     if write:
         finished = renderer.write_pdf(rendered.document, job.labels, frozenset(borrowed),
-                                      identity=f"{job.edition}/{job.kind}/{job.name}")
+                                      identity=job.identity)
         if own and job.kind == "fiche":
             from booklet.render.part_finish import own_copy
 

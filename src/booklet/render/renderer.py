@@ -154,7 +154,7 @@ class Renderer:
         """The pages of `document` as a finished part (`part_finish`): a PDF of the setup's
         kind (tagged for screens, or PDF/X-4), dated as the setup says, with `labels` as its
         page labels and the links to the `borrowed` anchors taken out. `identity` (what the
-        part is: its edition, kind and name) gives a PDF/X its XMP DocumentID, where WeasyPrint
+        part is: the event, its edition, kind and name) gives a PDF/X its XMP DocumentID, where WeasyPrint
         draws a random one (`weasyprint_patches.document_id`): the same part, and the booklet
         made of it, are then the same bytes at every build, and a new version of a page keeps
         its document's identity.

@@ -2,6 +2,7 @@
 
 `registry` lists each patch with the fingerprint of the WeasyPrint source it was
 written for and whether it is a speed patch or a typesetting feature; the renderer
-installs them (`registry.install`), importing a module installs nothing. Each other
-module is one patch; `fast_import` imports WeasyPrint without its library search.
+installs them (`registry.install`), importing a module installs nothing; `fingerprints`
+reads the replaced functions' source. Each other module is one patch, named as in the
+registry; `fast_import` imports WeasyPrint without its library search.
 """

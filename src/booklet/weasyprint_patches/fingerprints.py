@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 from functools import cache
 from pathlib import Path
 
@@ -18,24 +19,36 @@ def fingerprint(module: str, name: str) -> str | None:
 
 
 def source_of(module: str, name: str) -> str | None:
-    """The lines of the definition of `name` in `module`'s file, from its `def` (or `class`)
-    line to the last line indented under it."""
+    """The lines of the definition of `name` in `module`'s file, from its first decorator to
+    its last line, as Python's tokenizer reads the block (`inspect.getblock`, what
+    `inspect.getsource` uses): a comment or a string at the first column inside it does not
+    end it, and a method is looked for in its class's block only."""
     path = module_file(module)
     if path is None:
         return None
-    lines = _lines(path, path.stat().st_mtime_ns)
-    start, indent = 0, ""
-    for part in name.split("."):
-        start = _definition(lines, part, indent, start)
+    return _source(path, path.stat().st_mtime_ns, name)
+
+
+@cache
+def _source(path: Path, modified: int, name: str) -> str | None:
+    lines = _lines(path, modified)
+    start, end, indent = 0, len(lines), ""
+    *classes, function = name.split(".")
+    for part in classes:  # a class's lines: up to the next statement as little indented
+        start = _definition(lines, part, indent, start, end)
         if start is None:
             return None
+        end = next((index for index in range(start + 1, end) if lines[index][:1].strip()
+                    and not lines[index].startswith((indent + " ", indent + "#"))), end)
         indent += "    "
-    end = start + 1
-    while end < len(lines) and (not lines[end].strip() or lines[end].startswith(indent)):
-        end += 1
-    while not lines[end - 1].strip():
-        end -= 1
-    return "".join(lines[start:end])
+    start = _definition(lines, function, indent, start, end)
+    if start is None:
+        return None
+    end = start + len(inspect.getblock(lines[start:end]))
+    first = start
+    while first > 0 and lines[first - 1].startswith(indent + "@"):
+        first -= 1
+    return "".join(lines[first:end])
 
 
 def module_file(module: str) -> Path | None:
@@ -56,8 +69,8 @@ def _lines(path: Path, modified: int) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines(keepends=True)
 
 
-def _definition(lines: list[str], name: str, indent: str, start: int) -> int | None:
-    """The line of `def name` or `class name` at `indent`, from line `start` on."""
-    heads = (f"{indent}def {name}(", f"{indent}class {name}(", f"{indent}class {name}:")
-    return next((index for index in range(start, len(lines)) if lines[index].startswith(heads)),
-                None)
+def _definition(lines: list[str], name: str, indent: str, start: int, end: int) -> int | None:
+    """The line of `def name` or `class name` at `indent`, between lines `start` and `end`."""
+    heads = (f"{indent}def {name}(", f"{indent}async def {name}(", f"{indent}class {name}(",
+             f"{indent}class {name}:")
+    return next((index for index in range(start, end) if lines[index].startswith(heads)), None)

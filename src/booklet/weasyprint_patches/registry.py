@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from dataclasses import dataclass
 
 from booklet.weasyprint_patches.fingerprints import fingerprint
@@ -51,7 +52,7 @@ class Patch:
     loses: str = ""
     """TYPESETTING: what the printed pages are like without it."""
     installs: bool = True
-    """False: used where it is needed (`active`), nothing to install."""
+    """False: nothing to install; the renderer uses it where it is needed."""
     requires: tuple[str, ...] = ()
     """Entries it cannot do without: where one of them does not apply, neither does this."""
 
@@ -62,7 +63,8 @@ def _relied(module: str, *names_and_prints: str) -> tuple[Relied, ...]:
 
 
 LINE_BREAK, INLINE = "weasyprint.text.line_break", "weasyprint.layout.inline"
-PATCHES: tuple[Patch, ...] = (
+PATCHES: tuple[Patch, ...] = (  # in the order they are installed: an entry after those it requires
+    Patch("pydyf_writer", SPEED, _relied("pydyf", "_to_bytes", "1cefd02c285d3aee")),
     Patch("html_parser_cache", SPEED, _relied(
         "tinyhtml5.inputstream", "HTMLUnicodeInputStream.chars_until", "dfe353323dff1fdc")),
     Patch("first_line_guess", SPEED, _relied(  # before japanese_lines, which wraps it
@@ -89,7 +91,6 @@ PATCHES: tuple[Patch, ...] = (
     Patch("document_id", SPEED, _relied(
         "weasyprint.pdf.metadata", "DocumentMetadata.generate_rdf_metadata", "bc3e78ab24f1a809"),
         installs=False),
-    Patch("pydyf_writer", SPEED, _relied("pydyf", "_to_bytes", "1cefd02c285d3aee")),
 )
 BY_NAME = {patch.name: patch for patch in PATCHES}
 
@@ -133,26 +134,39 @@ def lost_features() -> list[tuple[Patch, str, str]]:
             if reason is not None and BY_NAME[name].kind == TYPESETTING]
 
 
-_installed: dict[str, bool] = {}
+class PatchesChanged(RuntimeError):
+    """What applies changed since this process installed the patches (BOOKLET_WEASYPRINT_PATCHES
+    set or unset, or WeasyPrint upgraded under a running server): its pages would be keyed for
+    other patches than it renders with."""
+
+
+_lock = threading.Lock()
+_installed: tuple[dict[str, str | None], dict[str, bool]] | None = None
+"""What applied when this process installed the patches, and which are in use."""
 
 
 def install() -> dict[str, bool]:
-    """Install every entry that applies, in order (idempotent): {name: whether it is
-    active}. An entry's own `install` may still decline (a Pango, or a Python, other than
-    it reads), and WeasyPrint's function then stays."""
-    if not _installed:
-        for name, reason in applicable().items():
-            patch = BY_NAME[name]
-            if reason is not None:
-                _installed[name] = False
-            elif patch.installs:
-                module = importlib.import_module(f"booklet.weasyprint_patches.{name}")
-                _installed[name] = bool(module.install())
-            else:
-                _installed[name] = True
-    return dict(_installed)
-
-
-def active(name: str) -> bool:
-    """Whether the entry `name` is installed and in use in this process."""
-    return install()[name]
+    """Install every entry that applies, in order, once a process: {name: whether it is in
+    use}. An entry's own `install` may still decline (a Pango, or a Python, other than it
+    reads): WeasyPrint's function then stays, and so do those of the entries that require it.
+    PatchesChanged when what applies is no longer what was installed."""
+    global _installed
+    with _lock:
+        basis = applicable()
+        if _installed is None:
+            active: dict[str, bool] = {}
+            for name, reason in basis.items():
+                patch = BY_NAME[name]
+                if reason is not None or not all(active[other] for other in patch.requires):
+                    active[name] = False
+                elif patch.installs:
+                    module = importlib.import_module(f"booklet.weasyprint_patches.{name}")
+                    active[name] = bool(module.install())
+                else:
+                    active[name] = True
+            _installed = basis, active
+        elif _installed[0] != basis:
+            raise PatchesChanged(
+                "which of booklet's WeasyPrint patches apply changed while booklet was running "
+                f"({SWITCH} set or unset, or WeasyPrint changed): start booklet again")
+        return dict(_installed[1])

@@ -1,4 +1,4 @@
-"""A part finished on WeasyPrint's own objects (`part_pdf`): the links to other parts taken
+"""A part finished on WeasyPrint's own objects (`render.part_finish`): the links to other parts taken
 out and described, the glyphs of each face noted, nothing left over in the written file."""
 
 from __future__ import annotations
