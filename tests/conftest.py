@@ -7,6 +7,7 @@ back with pypdf, pypdfium2 or poppler; nothing is mocked.
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -147,3 +148,10 @@ def pdf_fonts(pdf: Path) -> list[dict]:
 
 def reader(pdf: Path) -> pypdf.PdfReader:
     return pypdf.PdfReader(pdf)
+
+
+def hears_ctrl_c() -> None:
+    """For a booklet process a test stops with Ctrl-C (SIGINT): started as a shell starts a
+    command in the foreground, which hears it, even when the tests themselves run with SIGINT
+    ignored (a background job of a shell, as some CI runners start them)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, flat, page_texts, reader, run
+from conftest import REPO, flat, hears_ctrl_c, page_texts, reader, run
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 EXPECTED = yaml.safe_load((HOSTILE / "expected.yaml").read_text(encoding="utf-8"))
@@ -191,7 +191,8 @@ def _written(folder: Path) -> dict:
 def _signalled_while_running(sample: Path, signal_number: int, running) -> str:
     """A build of `sample`, sent `signal_number` as soon as `running()` says it is under way;
     its error output. Fails if the build ended before: it must have been interrupted."""
-    process = subprocess.Popen([sys.executable, "-m", "booklet", "build", str(sample)],
+    process = subprocess.Popen(preexec_fn=hears_ctrl_c,
+                               args=[sys.executable, "-m", "booklet", "build", str(sample)],
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not running():

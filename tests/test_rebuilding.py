@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from booklet.build.rebuilding import changes
-from conftest import copy_sample, edit
+from conftest import copy_sample, edit, hears_ctrl_c
 
 ISSY = "fiches/issy-les-moulineaux.yaml"
 ICHIKAWA = "fiches/ichikawa.yaml"
@@ -116,7 +116,8 @@ def test_build_watch_writing_its_log_into_the_project_does_not_rebuild(tmp_path)
     project = copy_sample(tmp_path / "project")
     log = project / "watch.log"
     with log.open("w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "booklet", "build", str(project),
+        process = subprocess.Popen(preexec_fn=hears_ctrl_c,
+                                   args=[sys.executable, "-m", "booklet", "build", str(project),
                                     "--watch"], stdout=output, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:

@@ -19,7 +19,7 @@ import httpx
 import pypdf
 import pytest
 
-from conftest import edit, flat, page_texts, reader
+from conftest import edit, flat, hears_ctrl_c, page_texts, reader
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by `make test`; never a downloaded browser
 ISSY = "fiches/issy-les-moulineaux.yaml"
@@ -61,7 +61,8 @@ def _up_to_date(url) -> bool:
 def server(sample):
     """`booklet serve` on a free port of 127.0.0.1, once its first build is done."""
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "booklet", "serve", str(sample),
+    process = subprocess.Popen(preexec_fn=hears_ctrl_c,
+                               args=[sys.executable, "-m", "booklet", "serve", str(sample),
                                 "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
@@ -172,7 +173,8 @@ def test_nothing_outside_dist_is_served(server, sample):
 
 
 def test_build_watch_rebuilds_only_the_edited_fiche(sample):
-    process = subprocess.Popen([sys.executable, "-m", "booklet", "build", str(sample), "--watch"],
+    process = subprocess.Popen(preexec_fn=hears_ctrl_c,
+                               args=[sys.executable, "-m", "booklet", "build", str(sample), "--watch"],
                                stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines = []
@@ -336,7 +338,8 @@ def test_on_another_address_changes_need_the_printed_token(sample):
     from playwright.sync_api import expect, sync_playwright
 
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "booklet", "serve", str(sample),
+    process = subprocess.Popen(preexec_fn=hears_ctrl_c,
+                               args=[sys.executable, "-m", "booklet", "serve", str(sample),
                                 "--host", "0.0.0.0", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -378,7 +381,8 @@ def test_on_another_address_changes_need_the_printed_token(sample):
 def test_ctrl_c_stops_build_watch_quietly(sample):
     """Ctrl-C in a terminal reaches every process of the command (its worker processes too):
     the watch ends with status 0, without a traceback from any of them."""
-    process = subprocess.Popen([sys.executable, "-m", "booklet", "build", str(sample), "--watch"],
+    process = subprocess.Popen(preexec_fn=hears_ctrl_c,
+                               args=[sys.executable, "-m", "booklet", "build", str(sample), "--watch"],
                                stderr=subprocess.PIPE, text=True, start_new_session=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: list[str] = []
@@ -402,7 +406,8 @@ def test_sigterm_stops_serve_cleanly(sample, when):
     in the middle of a build: status 0, no traceback, the worker processes stopped and their
     semaphores given back (else Python's resource tracker warns of leaked ones)."""
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "booklet", "serve", str(sample),
+    process = subprocess.Popen(preexec_fn=hears_ctrl_c,
+                               args=[sys.executable, "-m", "booklet", "serve", str(sample),
                                 "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -414,9 +419,9 @@ def test_sigterm_stops_serve_cleanly(sample, when):
             _wait(lambda: _up_to_date(f"http://127.0.0.1:{port}/") or process.poll() is not None,
                   what="booklet serve")
         else:
-            _wait(lambda: _children(process.pid) and any("Serving" in line for line in lines)
-                  or process.poll() is not None, what="the first build")
-            time.sleep(1)
+            # signalled as soon as its first page is in the page cache: the build is under way
+            _wait(lambda: any((sample / ".booklet" / "cache").glob("*.json"))
+                  or process.poll() is not None, what="the first build's first page")
         assert process.poll() is None, "".join(lines)
         children = _children(process.pid)
         assert children
