@@ -140,6 +140,7 @@ print(json.dumps({"active": active, "own": own(),
     assert found["lost"] == ["japanese_lines"]  # the typesetting one; a speed one is silent
 
 
+@pytest.mark.slow  # a build in a process of its own
 def test_fonts_are_given_placeholders_only_where_their_glyphs_can_be_read(sample):
     """`placeholder_fonts` needs `pydyf_writer` (a placeholder's glyphs are read from the
     written streams): with pydyf's writer changed, neither applies, and the booklet's fonts
@@ -195,6 +196,7 @@ print(json.dumps({"imported": imported, "before": before, "installed": installed
     assert found["after"] == {patch.name: not patch.installs for patch in registry.PATCHES}
 
 
+@pytest.mark.slow  # two runs of booklet check, each in a process of its own
 def test_check_warns_at_booklet_yaml_when_the_patches_are_off(sample, monkeypatch):
     warning = (f"{sample}/booklet.yaml:1:1: warning: Japanese justification (両端揃え), "
                "punctuation spacing (約物) and hanging punctuation (ぶら下げ) will not be printed: "

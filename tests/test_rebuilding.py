@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from booklet.build.rebuilding import changes
 from conftest import copy_sample, edit, hears_ctrl_c
 
@@ -157,6 +159,7 @@ def _rebuilt(text: str) -> bool:
     return "changed:" in text and "built in" in text.split("changed:")[-1]
 
 
+@pytest.mark.slow  # a build
 def test_a_file_the_layout_refers_to_is_watched_once_a_build_read_it(tmp_path):
     """A band image the project's stylesheet draws (art/band.png, outside layouts/): the
     pages read it, the build notes it, and a change of it is a change."""
