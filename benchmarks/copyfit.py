@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generate import generate
 
-from booklet.build.builder import Builder
+from booklet.building.builder import Builder
 from booklet.errors import DataError
 
 

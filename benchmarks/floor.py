@@ -32,8 +32,8 @@ import sys
 import time
 from pathlib import Path
 
-from booklet.build import workers
-from booklet.build.page_cache import CACHE_DIR, PageCache
+from booklet.building import workers
+from booklet.building.page_cache import CACHE_DIR, PageCache
 from booklet.compose.copyfit import at_step
 from booklet.compose.editions import plan_parts
 from booklet.compose.templating import load_layout
@@ -89,7 +89,7 @@ def seconds_per_edition(root: Path) -> dict[str, float]:
 def start_up(root: Path) -> float:
     """Seconds for a new process to import what renders pages and make its renderer."""
     code = ("import sys, time; start = time.perf_counter(); from pathlib import Path; "
-            "from booklet.build import workers; from booklet.compose.templating import load_layout; "
+            "from booklet.building import workers; from booklet.compose.templating import load_layout; "
             "from booklet.project.loading import load_project; "
             "from booklet.records import RenderSetup; from booklet.render.setup import setup_key; "
             "root = Path(sys.argv[1]); "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "booklet"
 LAYERS = ["records", "errors", "keys", "atomic", "languages", "resources", "project", "compose",
-          "pdf", "weasyprint_patches", "render", "build", "importing", "web", "commands", "cli",
+          "pdf", "weasyprint_patches", "render", "building", "importing", "web", "commands", "cli",
           "__main__"]
 """booklet's top-level modules and packages, each importing only those before it."""
 

@@ -202,7 +202,7 @@ def test_a_finished_part_prints_and_reads_as_weasyprint_wrote_it(built, edition,
     """The finishing of a part's PDF (compact text arrays, merged /Span elements, compact fonts
     of its own) changes how the collectivité's PDF is written, not what it shows:
     WeasyPrint's own PDF of the same page is compared."""
-    from booklet.build.page_cache import CACHE_DIR, PageCache
+    from booklet.building.page_cache import CACHE_DIR, PageCache
     from booklet.compose.copyfit import at_step
     from booklet.compose.editions import plan_parts
     from booklet.compose.templating import load_layout

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from booklet.build.builder import Builder
+from booklet.building.builder import Builder
 from booklet.cli import cli
 from conftest import REPO, page_texts, reader, run, without_lost_features
 

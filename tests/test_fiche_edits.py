@@ -102,7 +102,7 @@ def test_the_preview_shows_the_page_as_edited_with_its_fit(sample):
 
     from PIL import Image
 
-    from booklet.build.builder import Builder
+    from booklet.building.builder import Builder
 
     site = Site(sample)
     client = TestClient(create_app(site), base_url="http://testserver")

@@ -159,7 +159,7 @@ def _many_fiches(project: Path, count: int) -> None:
 def test_processes_that_assemble_end_when_the_build_is_killed():
     """A build killed while its assembling processes wait for work leaves none behind
     (orphaned, they would wait forever and hold the terminal's pipes open)."""
-    script = ("import time\nfrom booklet.build import workers\npool = workers.start_assemblers()\n"
+    script = ("import time\nfrom booklet.building import workers\npool = workers.start_assemblers()\n"
               "pool.submit(workers.prepare_assembly).result()\nprint('ready', flush=True)\n"
               "time.sleep(120)\n")
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from PIL import Image
 
-from booklet.build.builder import Builder
+from booklet.building.builder import Builder
 from booklet.errors import DataError
 from booklet.resources import DEFAULT_LAYOUT_DIR
 from conftest import edit, flat, page_texts, run
@@ -141,13 +141,13 @@ def test_pages_rendered_on_a_guessed_front_matter_length_give_the_same_pdfs(samp
     the front matter took the guessed length: used if the guess holds (the sample's front
     matter takes 2 pages, as guessed with 35 rows a page), dropped if not (1 row a page
     guesses 3)."""
-    import booklet.build.front_matter
+    import booklet.building.front_matter
 
     with Builder(sample, use_cache=False, workers=1) as builder:
         builder.build()
     alone = _pdfs(sample)
     shutil.rmtree(sample / "dist")
-    monkeypatch.setattr(booklet.build.front_matter, "CONTENTS_ROWS_A_PAGE", rows)
+    monkeypatch.setattr(booklet.building.front_matter, "CONTENTS_ROWS_A_PAGE", rows)
     with Builder(sample, workers=2) as builder:
         cold = builder.build()
     assert cold.laid_out == 8
@@ -160,8 +160,8 @@ def test_a_booklet_assembled_while_its_parts_come_is_the_same(sample, monkeypatc
     """`booklet build --edition fr -o` assembles its one booklet part by part while the workers
     render (after the pages rendered on a wrong guess of the front matter's length are
     dropped): the same bytes as the booklet assembled afterwards from the same parts."""
-    import booklet.build.front_matter
-    import booklet.build.workers
+    import booklet.building.front_matter
+    import booklet.building.workers
     from booklet.pdf.assembly import Assembly
 
     with Builder(sample, use_cache=False, workers=1) as builder:
@@ -170,8 +170,8 @@ def test_a_booklet_assembled_while_its_parts_come_is_the_same(sample, monkeypatc
     added = []
     monkeypatch.setattr(Assembly, "add", lambda self, part, add=Assembly.add: (
         added.append(part.key), add(self, part)))
-    monkeypatch.setattr(booklet.build.front_matter, "CONTENTS_ROWS_A_PAGE", rows)
-    monkeypatch.setattr(booklet.build.workers, "assemble", None)  # not afterwards
+    monkeypatch.setattr(booklet.building.front_matter, "CONTENTS_ROWS_A_PAGE", rows)
+    monkeypatch.setattr(booklet.building.workers, "assemble", None)  # not afterwards
     with Builder(sample, use_cache=False, workers=2, one_shot=True) as builder:
         builder.build(edition="fr", output=tmp_path / "fr.pdf")
     assert (tmp_path / "fr.pdf").read_bytes() == afterwards

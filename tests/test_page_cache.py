@@ -12,8 +12,8 @@ import time
 import pypdf
 import pytest
 
-from booklet.build.builder import Builder
-from booklet.build.page_cache import CACHE_DIR, RECENT_SECONDS
+from booklet.building.builder import Builder
+from booklet.building.page_cache import CACHE_DIR, RECENT_SECONDS
 from conftest import REPO, edit, page_texts, run
 
 

@@ -148,7 +148,7 @@ def test_fonts_are_given_placeholders_only_where_their_glyphs_can_be_read(sample
     found = _python(f"""
 import dataclasses, json
 from pathlib import Path
-from booklet.build.builder import Builder
+from booklet.building.builder import Builder
 from booklet.weasyprint_patches import registry
 
 registry.PATCHES = tuple(dataclasses.replace(patch, relies_on=tuple(

@@ -98,7 +98,7 @@ FICHES = st.fixed_dictionaries({
           suppress_health_check=[HealthCheck.too_slow])
 @given(FICHES)
 def test_any_fiche_builds_a_pdf_or_gets_findings(fiche):
-    from booklet.build.builder import Builder
+    from booklet.building.builder import Builder
     from booklet.errors import BookletError, DataError
     from booklet.project.loading import load_project
     from booklet.project.preflight import preflight

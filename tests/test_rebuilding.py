@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from booklet.build.rebuilding import changes
+from booklet.building.rebuilding import changes
 from conftest import copy_sample, edit, hears_ctrl_c
 
 ISSY = "fiches/issy-les-moulineaux.yaml"
@@ -163,8 +163,8 @@ def _rebuilt(text: str) -> bool:
 def test_a_file_the_layout_refers_to_is_watched_once_a_build_read_it(tmp_path):
     """A band image the project's stylesheet draws (art/band.png, outside layouts/): the
     pages read it, the build notes it, and a change of it is a change."""
-    from booklet.build.builder import Builder
-    from booklet.build.rebuilding import ProjectFiles
+    from booklet.building.builder import Builder
+    from booklet.building.rebuilding import ProjectFiles
     from booklet.resources import DEFAULT_LAYOUT_DIR
 
     project = copy_sample(tmp_path / "project")

@@ -110,7 +110,7 @@ assert ctypes.util.find_library is find_library
 def test_a_worker_warmed_with_a_page_has_its_fonts_loaded(sample, monkeypatch):
     """`workers.warm(page=True)` (a watched build, after its workers assembled the booklets)
     makes the renderer and lays out and writes a first page with it, once."""
-    from booklet.build import workers
+    from booklet.building import workers
     from booklet.render.renderer import Renderer
 
     monkeypatch.setattr(workers, "_renderers", {})

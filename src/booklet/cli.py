@@ -139,7 +139,7 @@ def build(directory: Path, edition: str | None, output: Path | None, paper: str 
 
         return watch_build(directory, edition, output, quiet, accept_missing_glyphs,
                            lambda line: click.echo(line, err=True), **print_options)
-    from booklet.build.workers import start_pool
+    from booklet.building.workers import start_pool
 
     pool = start_pool(fork=True)  # first: the workers import WeasyPrint while booklet loads
     from booklet.commands.build import build as run
@@ -186,7 +186,7 @@ def check(directory: Path, as_json: bool, quiet: bool, paper: str | None, for_pr
       booklet check rencontres-2026 --json > findings.json
       booklet check --print       # also what a print shop's preflight would flag
     """
-    from booklet.build.workers import start_pool
+    from booklet.building.workers import start_pool
 
     pool = start_pool(fork=True)  # first: the workers import WeasyPrint while booklet loads
     from booklet.commands.build import check as run
@@ -303,8 +303,8 @@ def main() -> None:
         code = done.code if isinstance(done.code, int) else (1 if done.code else 0)
     else:
         code = 0
-    if "booklet.build.workers" in sys.modules:  # a build rendered here: WeasyPrint's font copies go
-        sys.modules["booklet.build.workers"].release()
+    if "booklet.building.workers" in sys.modules:  # a build rendered here: WeasyPrint's font copies go
+        sys.modules["booklet.building.workers"].release()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

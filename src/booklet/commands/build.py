@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from booklet.build.builder import Builder, Outcome
-from booklet.build.outputs import describe_written
+from booklet.building.builder import Builder, Outcome
+from booklet.building.outputs import describe_written
 
 __all__ = ["build", "check", "describe_written"]
 

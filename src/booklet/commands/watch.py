@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from booklet.build.builder import Builder
-from booklet.build.rebuilding import attempt, changes, describe, interrupt_on_sigterm
+from booklet.building.builder import Builder
+from booklet.building.rebuilding import attempt, changes, describe, interrupt_on_sigterm
 from booklet.errors import display_path
 
 

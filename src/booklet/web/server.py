@@ -28,10 +28,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
-from booklet.build.builder import Builder
-from booklet.build.download_page import render_page
-from booklet.build.outputs import fiche_name
-from booklet.build.rebuilding import attempt, changes, describe, interrupt_on_sigterm
+from booklet.building.builder import Builder
+from booklet.building.download_page import render_page
+from booklet.building.outputs import fiche_name
+from booklet.building.rebuilding import attempt, changes, describe, interrupt_on_sigterm
 from booklet.errors import Finding, display_path
 from booklet.languages import CODES
 from booklet.project.loading import Project, load_project

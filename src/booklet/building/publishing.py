@@ -10,10 +10,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
-from booklet.build import outputs, workers
-from booklet.build.laid_out import LaidOut
-from booklet.build.outputs import Output, WrittenFiles
-from booklet.build.page_cache import PageCache
+from booklet.building import outputs, workers
+from booklet.building.laid_out import LaidOut
+from booklet.building.outputs import Output, WrittenFiles
+from booklet.building.page_cache import PageCache
 from booklet.compose.editions import EditionParts, booklet_labels
 from booklet.errors import Finding, classify
 from booklet.keys import digest

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from booklet.build.checks import stylesheet_findings
+from booklet.building.checks import stylesheet_findings
 from booklet.compose.editions import EditionParts, edition_findings
 from booklet.compose.templating import Layout
 from booklet.errors import Finding

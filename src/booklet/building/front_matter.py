@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from booklet.build import workers
-from booklet.build.laid_out import EarlyAssembly, LaidOut
-from booklet.build.page_cache import PageCache
-from booklet.build.scheduling import dispatch_order
+from booklet.building import workers
+from booklet.building.laid_out import EarlyAssembly, LaidOut
+from booklet.building.page_cache import PageCache
+from booklet.building.scheduling import dispatch_order
 from booklet.compose.editions import EditionParts, plan_parts
 from booklet.compose.order import order_fiches, order_inputs
 from booklet.compose.templating import load_layout

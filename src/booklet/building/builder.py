@@ -24,13 +24,13 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from booklet.build import outputs, workers
-from booklet.build.checks import checked, chosen_editions, print_finish_for, source_date
-from booklet.build.front_matter import FrontMatter
-from booklet.build.outputs import Output, WrittenFiles
-from booklet.build.page_cache import CACHE_DIR, PageCache, opened
-from booklet.build.publishing import Publishing
-from booklet.build.scheduling import Scheduling
+from booklet.building import outputs, workers
+from booklet.building.checks import checked, chosen_editions, print_finish_for, source_date
+from booklet.building.front_matter import FrontMatter
+from booklet.building.outputs import Output, WrittenFiles
+from booklet.building.page_cache import CACHE_DIR, PageCache, opened
+from booklet.building.publishing import Publishing
+from booklet.building.scheduling import Scheduling
 from booklet.compose.editions import EditionParts
 from booklet.errors import (
     DataError,
@@ -165,7 +165,7 @@ class Builder(Scheduling, FrontMatter, Publishing):
                                    for path, _ in record.inputs})
         if singles:
             outputs.remove_stale(outputs.fiches_dir(root), files, editions)
-            from booklet.build.download_page import write_download_page
+            from booklet.building.download_page import write_download_page
 
             write_download_page(project, findings, laid_out.order)
         return Outcome(findings, files, laid_out.rendered, laid_out.reused)

@@ -18,14 +18,14 @@ from concurrent.futures import (
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
-from booklet.build import workers
-from booklet.build.page_cache import PageCache
+from booklet.building import workers
+from booklet.building.page_cache import PageCache
 from booklet.errors import BookletError
 from booklet.project.loading import Project
 from booklet.records import PartJob, PartRecord, RenderSetup
 
 if TYPE_CHECKING:
-    from booklet.build.laid_out import LaidOut
+    from booklet.building.laid_out import LaidOut
 
 ASSEMBLERS_LEAD = 8
 """A one-shot build that renders at most this many parts starts its assembling processes

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from booklet.atomic import write_text
-from booklet.build.outputs import booklet_name, dist_dir, download_page_path, fiche_name
+from booklet.building.outputs import booklet_name, dist_dir, download_page_path, fiche_name
 from booklet.compose.order import order_fiches
 from booklet.errors import Finding
 from booklet.languages import LANGUAGES, other_language_of

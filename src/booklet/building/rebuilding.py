@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from booklet.build.builder import Builder, Outcome
-from booklet.build.outputs import describe_written, read_inputs
+from booklet.building.builder import Builder, Outcome
+from booklet.building.outputs import describe_written, read_inputs
 from booklet.errors import DataError, Finding, sort_findings
 from booklet.project.glyph_coverage import IMAGE_FIELDS
 from booklet.project.loading import CONFIG_FILE, FICHES_DIR, load_project

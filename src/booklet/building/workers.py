@@ -136,7 +136,7 @@ def renderer(setup, setup_key: str):
 def render(job, setup, setup_key: str, cache_folder: Path, read_only: bool, own: bool) -> tuple:
     """Render one part into the page cache (`own`: a fiche's with its collectivité's own PDF):
     its record, and what WeasyPrint said of the layout's stylesheets."""
-    from booklet.build.page_cache import PageCache
+    from booklet.building.page_cache import PageCache
     from booklet.render.part import render_part
 
     made = renderer(setup, setup_key)
@@ -154,7 +154,7 @@ def page_count(job, setup, setup_key: str) -> int:
 
 def own_pdf(record, font_dirs: tuple[Path, ...], cache_folder: Path):
     """Make the collectivité's own PDF of a fiche's part in the cache; its record then."""
-    from booklet.build.page_cache import PageCache
+    from booklet.building.page_cache import PageCache
     from booklet.render.part_finish import own_copy
 
     content = own_copy(record.pdf.read_bytes(), record.font_facts(), font_dirs)
