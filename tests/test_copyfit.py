@@ -163,3 +163,16 @@ def test_the_search_finds_the_largest_fitting_step(guess, first_fitting):
     assert len(tried) == len(set(tried))
     if guess == first_fitting:
         assert len(tried) <= 3
+
+
+def test_a_weasyprint_whose_pages_keep_no_boxes_stops_the_build_with_what_to_do():
+    """Copyfitting measures WeasyPrint's laid-out boxes (`page._page_box`, WeasyPrint 70's):
+    without them, the build says which WeasyPrint to install, rather than a traceback."""
+    from booklet.errors import BookletError
+    from booklet.render.fitting import page_box
+
+    class PageOfAnotherWeasyPrint:
+        pass
+
+    with pytest.raises(BookletError, match=r"install the WeasyPrint booklet was written for"):
+        page_box(PageOfAnotherWeasyPrint())

@@ -36,8 +36,20 @@ class Fit:
 
 
 def page_box(page):
-    """The laid-out box tree of a WeasyPrint page (WeasyPrint 70 has no public name for it)."""
-    return page._page_box
+    """The laid-out box tree of a WeasyPrint page (WeasyPrint 70 has no public name for it);
+    BookletError on a WeasyPrint that keeps none: copyfitting cannot measure a page without
+    it, and the build stops rather than print pages it could not fit."""
+    try:
+        return page._page_box
+    except AttributeError:
+        from importlib.metadata import version
+
+        from booklet.errors import BookletError
+
+        raise BookletError(
+            f"WeasyPrint {version('weasyprint')} keeps no laid-out boxes on its pages, which "
+            "booklet measures to fit each fiche on its page: install the WeasyPrint booklet "
+            "was written for (pip install 'weasyprint==70.0')") from None
 
 
 def _fiche_boxes(rendered: Rendered):
